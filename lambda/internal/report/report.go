@@ -49,11 +49,11 @@ const MaxEvidenceRows = 50
 
 // ControlSpec describes one compliance check.
 type ControlSpec struct {
-	Name       string
-	Title      string
-	Reference  string
-	Columns    []string
-	FailsWhen  string
+	Name          string
+	Title         string
+	Reference     string
+	Columns       []string
+	FailsWhen     string
 	Informational bool
 }
 
