@@ -260,8 +260,9 @@ func objectMember(v []byte, key string) ([]byte, bool) {
 }
 
 func keyEquals(quoted []byte, key string) bool {
-	if s, ok := unquoteFast(quoted); ok {
-		return s == key
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner) == key // compared without allocating
 	}
 	var s string
 	return json.Unmarshal(quoted, &s) == nil && s == key

@@ -86,7 +86,7 @@ func DetectEnvelope(raw []byte) EnvelopeKind {
 func FromEventBridge(raw []byte) (*Event, error) {
 	var ev events.CloudWatchEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return nil, &ParseError{Name: "eventbridge", Kind: ErrUnreadable, Err: err}
+		return nil, &ParseError{Name: "eventbridge", Record: -1, Offset: -1, Kind: ErrUnreadable, Err: err}
 	}
 	return FromCloudWatchEvent(ev)
 }
@@ -100,7 +100,7 @@ func FromCloudWatchEvent(ev events.CloudWatchEvent) (*Event, error) {
 	}
 	out, err := decodeCompact(ev.Detail)
 	if err != nil {
-		return nil, &ParseError{Name: name, Kind: ErrMalformedRecord, Err: fmt.Errorf("detail: %w", err)}
+		return nil, &ParseError{Name: name, Record: -1, Offset: -1, Kind: ErrMalformedRecord, Err: fmt.Errorf("detail: %w", err)}
 	}
 	return out, nil
 }
@@ -140,7 +140,7 @@ func FromCloudWatchLogs(data events.CloudwatchLogsRawData) (evs []*Event, errs [
 func DecodeCloudWatchLogs(data string) (events.CloudwatchLogsData, error) {
 	var d events.CloudwatchLogsData
 	fail := func(err error) (events.CloudwatchLogsData, error) {
-		return d, &ParseError{Name: "cloudwatch-logs", Kind: ErrUnreadable, Err: err}
+		return d, &ParseError{Name: "cloudwatch-logs", Record: -1, Offset: -1, Kind: ErrUnreadable, Err: err}
 	}
 	zipped, err := base64.StdEncoding.DecodeString(strings.TrimSpace(data))
 	if err != nil {
@@ -175,7 +175,7 @@ func FromCloudWatchLogsData(d events.CloudwatchLogsData) ([]*Event, []error) {
 	for i, le := range d.LogEvents {
 		ev, err := decodeCompact([]byte(le.Message))
 		if err != nil {
-			errs = append(errs, &ParseError{Name: name, Record: i, Kind: ErrMalformedRecord,
+			errs = append(errs, &ParseError{Name: name, Record: i, Offset: -1, Kind: ErrMalformedRecord,
 				Err: fmt.Errorf("log event %s: %w", le.ID, err)})
 			continue
 		}

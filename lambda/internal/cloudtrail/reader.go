@@ -34,15 +34,21 @@ const (
 // errors.Is works for either.
 type ParseError struct {
 	Name   string // file name or envelope description
-	Record int    // index of the record being read (0-based), counting malformed ones
-	Offset int64  // offset in the decompressed stream where the problem was found
+	Record int    // index of the record being read (0-based, counting malformed ones); -1 when none
+	Offset int64  // offset in the decompressed stream where the problem was found; -1 when none
 	Kind   error  // ErrMalformedRecord or ErrUnreadable
 	Err    error  // the cause
 }
 
 // Error implements error.
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s: record %d (offset %d): %v: %v", e.Name, e.Record, e.Offset, e.Kind, e.Err)
+	switch {
+	case e.Record >= 0 && e.Offset >= 0:
+		return fmt.Sprintf("%s: record %d (offset %d): %v: %v", e.Name, e.Record, e.Offset, e.Kind, e.Err)
+	case e.Record >= 0:
+		return fmt.Sprintf("%s: record %d: %v: %v", e.Name, e.Record, e.Kind, e.Err)
+	}
+	return fmt.Sprintf("%s: %v: %v", e.Name, e.Kind, e.Err)
 }
 
 // Unwrap exposes both the kind and the cause to errors.Is and errors.As.
@@ -103,13 +109,13 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	switch {
 	case err == nil, errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 	default:
-		return nil, &ParseError{Name: name, Kind: ErrUnreadable, Err: fmt.Errorf("read: %w", err)}
+		return nil, &ParseError{Name: name, Record: -1, Offset: -1, Kind: ErrUnreadable, Err: fmt.Errorf("read: %w", err)}
 	}
 	src := io.MultiReader(bytes.NewReader(magic[:n]), r)
 	if n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := newGzipReader(src)
 		if err != nil {
-			return nil, &ParseError{Name: name, Kind: ErrUnreadable, Err: fmt.Errorf("gzip header: %w", err)}
+			return nil, &ParseError{Name: name, Record: -1, Offset: -1, Kind: ErrUnreadable, Err: fmt.Errorf("gzip header: %w", err)}
 		}
 		src = zr
 		rd.gzipped = true
