@@ -22,3 +22,8 @@ output "policy_json" {
   description = "The bucket policy as applied."
   value       = aws_s3_bucket_policy.this.policy
 }
+
+output "bucket_id_with_policy" {
+  description = "Name of the bucket, read through the bucket policy resource: referencing it orders the caller after the policy exists (for example server access logging into this bucket)."
+  value       = aws_s3_bucket_policy.this.bucket
+}
