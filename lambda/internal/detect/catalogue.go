@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -8,8 +9,9 @@ import (
 	"time"
 )
 
-// Catalogue returns every built-in rule, sorted by ID. Each call returns a
-// fresh slice that the caller may modify.
+// Catalogue returns every built-in rule, sorted by ID in natural order
+// (cis-4.2 before cis-4.10). Each call returns a fresh slice that the caller
+// may modify.
 func Catalogue() []Rule {
 	catalogueOnce.Do(func() {
 		var all []Rule
@@ -18,7 +20,7 @@ func Catalogue() []Rule {
 		all = append(all, persistenceRules()...)
 		all = append(all, credentialRules()...)
 		all = append(all, exfiltrationRules()...)
-		slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(all, func(a, b Rule) int { return CompareIDs(a.ID, b.ID) })
 		catalogue = all
 	})
 	out := slices.Clone(catalogue)
@@ -27,6 +29,38 @@ func Catalogue() []Rule {
 		out[i].EventNames = slices.Clone(out[i].EventNames)
 	}
 	return out
+}
+
+// CompareIDs orders rule IDs naturally: runs of digits compare as numbers,
+// so "cis-4.2-..." sorts before "cis-4.10-...".
+func CompareIDs(a, b string) int {
+	for a != "" && b != "" {
+		if isDigit(a[0]) && isDigit(b[0]) {
+			i, j := digitRun(a), digitRun(b)
+			na, nb := strings.TrimLeft(a[:i], "0"), strings.TrimLeft(b[:j], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[i:], b[j:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
 }
 
 var (

@@ -21,22 +21,21 @@ import (
 func BaseEventName(name string) string {
 	n := name
 	// Optional "v<digits>" after the date (Lambda's ...20150331v2).
-	if i := len(n); i > 0 && isDigit(n[i-1]) {
-		j := i
-		for j > 0 && isDigit(n[j-1]) {
-			j--
-		}
-		if j > 0 && n[j-1] == 'v' && j-1 >= 9 && allDigits(n[j-9:j-1]) {
-			n = n[:j-1]
-		}
+	if i := strings.LastIndexByte(n, 'v'); i > 0 && i < len(n)-1 && allDigits(n[i+1:]) {
+		n = n[:i]
 	}
 	switch {
-	case len(n) > 8 && allDigits(n[len(n)-8:]) && isLetter(n[len(n)-9]):
+	case len(n) > 8 && isAPIDate(n[len(n)-8:]) && isLetter(n[len(n)-9]):
 		return n[:len(n)-8]
 	case len(n) > 10 && isDateUnderscore(n[len(n)-10:]) && isLetter(n[len(n)-11]):
 		return n[:len(n)-10]
 	}
 	return name
+}
+
+// isAPIDate matches an eight-digit API version date such as "20150331".
+func isAPIDate(s string) bool {
+	return len(s) == 8 && allDigits(s) && (s[:2] == "19" || s[:2] == "20")
 }
 
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
@@ -53,7 +52,8 @@ func allDigits(s string) bool {
 
 // isDateUnderscore matches "2020_05_31".
 func isDateUnderscore(s string) bool {
-	return len(s) == 10 && allDigits(s[:4]) && s[4] == '_' && allDigits(s[5:7]) && s[7] == '_' && allDigits(s[8:])
+	return len(s) == 10 && s[4] == '_' && s[7] == '_' && (s[:2] == "19" || s[:2] == "20") &&
+		allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
 }
 
 // succeeded reports whether the call took effect. Change rules require it:
@@ -61,10 +61,10 @@ func isDateUnderscore(s string) bool {
 // report denials instead).
 func succeeded(ev *cloudtrail.Event) bool { return ev.ErrorCode == "" }
 
-// isAccessDenied follows the CIS 4.1 metric filter: error codes
+// cisUnauthorized follows the CIS 4.1 metric filter: error codes
 // "*UnauthorizedOperation" (EC2's Client.UnauthorizedOperation) and
 // "AccessDenied*" (S3's AccessDenied, AccessDeniedException elsewhere).
-func isAccessDenied(ev *cloudtrail.Event) bool {
+func cisUnauthorized(ev *cloudtrail.Event) bool {
 	c := ev.ErrorCode
 	return c != "" && (strings.HasPrefix(c, "AccessDenied") || strings.HasSuffix(c, "UnauthorizedOperation"))
 }

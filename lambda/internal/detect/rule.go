@@ -10,7 +10,6 @@
 package detect
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -94,7 +93,7 @@ func (r *Rule) Matches(ev *cloudtrail.Event) bool {
 // PositiveEvent parses Examples.Positive into an Event (with Raw set), for
 // generators that plant the rule's attack and for tests.
 func (r Rule) PositiveEvent() (*cloudtrail.Event, error) {
-	ev, err := ParseRecord([]byte(r.Examples.Positive))
+	ev, err := cloudtrail.ParseRecord([]byte(r.Examples.Positive))
 	if err != nil {
 		return nil, fmt.Errorf("rule %s: positive example: %w", r.ID, err)
 	}
@@ -103,21 +102,11 @@ func (r Rule) PositiveEvent() (*cloudtrail.Event, error) {
 
 // NegativeEvent parses Examples.Negative into an Event (with Raw set).
 func (r Rule) NegativeEvent() (*cloudtrail.Event, error) {
-	ev, err := ParseRecord([]byte(r.Examples.Negative))
+	ev, err := cloudtrail.ParseRecord([]byte(r.Examples.Negative))
 	if err != nil {
 		return nil, fmt.Errorf("rule %s: negative example: %w", r.ID, err)
 	}
 	return ev, nil
-}
-
-// ParseRecord decodes one CloudTrail record and keeps its bytes as Raw.
-func ParseRecord(record []byte) (*cloudtrail.Event, error) {
-	var ev cloudtrail.Event
-	if err := json.Unmarshal(record, &ev); err != nil {
-		return nil, fmt.Errorf("decode CloudTrail record: %w", err)
-	}
-	ev.Raw = append(json.RawMessage(nil), record...)
-	return &ev, nil
 }
 
 var (

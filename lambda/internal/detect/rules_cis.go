@@ -17,7 +17,7 @@ func cisRules() []Rule {
 			Description: "A call was denied (errorCode *UnauthorizedOperation or AccessDenied*), except log delivery and HeadBucket probes, as in the CIS filter. " +
 				"Low because single denials are routine; the AccessDenied burst rule pages on volume.",
 			Match: func(e *cloudtrail.Event) bool {
-				return isAccessDenied(e) && e.SourceIPAddress != "delivery.logs.amazonaws.com" && e.EventName != "HeadBucket"
+				return cisUnauthorized(e) && e.SourceIPAddress != "delivery.logs.amazonaws.com" && e.EventName != "HeadBucket"
 			},
 			Examples: Examples{
 				Positive: ev(`{"eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","readOnly":true,"errorCode":"Client.UnauthorizedOperation","errorMessage":"You are not authorized to perform this operation."}`),
@@ -138,10 +138,8 @@ func cisChange(id, title, ref, tactic, technique, source string, names []string,
 
 // consoleLoginSucceeded reads responseElements.ConsoleLogin.
 func consoleLoginSucceeded(e *cloudtrail.Event) bool {
-	return e.ErrorCode == "" && e.ErrorMessage == "" && str(get(decode(e.ResponseElements), "ConsoleLogin")) == "Success"
+	return e.ErrorCode == "" && e.ErrorMessage == "" && e.ConsoleLoginResult() == "Success"
 }
 
 // mfaUsed reads additionalEventData.MFAUsed ("Yes"/"No").
-func mfaUsed(e *cloudtrail.Event) bool {
-	return str(get(decode(e.AdditionalEventData), "MFAUsed")) == "Yes"
-}
+func mfaUsed(e *cloudtrail.Event) bool { return e.MFAUsed() }

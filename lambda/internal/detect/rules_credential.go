@@ -62,9 +62,11 @@ func credentialRules() []Rule {
 		{
 			ID: "discovery-access-denied-burst", Title: "Burst of AccessDenied errors by one principal",
 			Severity: finding.High, Tactic: "Discovery", Technique: "T1580", References: []string{"CIS 4.1", "ATT&CK T1580"},
-			Description: "20 or more denied calls (CIS 4.1 error codes) by one principal in 10 minutes: typical of stolen credentials being enumerated.",
+			Description: "20 or more denied calls by one principal in 10 minutes: typical of stolen credentials being enumerated. " +
+				"Counts every service's spelling of access denied (AccessDenied, *AccessDeniedException, Client.UnauthorizedOperation, Forbidden...), " +
+				"except log delivery and HeadBucket probes.",
 			Match: func(e *cloudtrail.Event) bool {
-				return isAccessDenied(e) && e.SourceIPAddress != "delivery.logs.amazonaws.com" && e.EventName != "HeadBucket"
+				return e.IsAccessDenied() && e.SourceIPAddress != "delivery.logs.amazonaws.com" && e.EventName != "HeadBucket"
 			},
 			Aggregate: &Aggregate{Threshold: 20, Window: tenMinutes, Key: principalKey},
 			Examples: Examples{
