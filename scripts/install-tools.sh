@@ -4,16 +4,22 @@
 # Every Go tool is built from the Go module proxy at an exact tag, in a scratch
 # module of its own: the proxy refuses version lists for some modules, and a
 # scratch module keeps each tool's dependency graph out of the project's go.mod.
-# A tool is built only when .tools/bin/<tool>-<version> is missing, so a reused
-# machine pays for the builds once. shellcheck comes from Debian's packages.
+# A tool is built only when .tools/bin/<tool>-<version> is missing, and is then
+# restored from the machine cache ($CTAP_TOOLS_CACHE, outside the work tree) when
+# an earlier clone built it: a reused machine pays for the builds once.
+# The ShellCheck binary comes from Debian's packages.
 #
 # Usage: scripts/install-tools.sh [tool ...]   (default: every tool)
-# Prints one line per tool: "cached", "built in Ns" or "installed".
+# Prints one line per tool: "cached", "restored", "built in Ns" or "installed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # shellcheck source=scripts/tool-versions.sh
 . scripts/tool-versions.sh
+
+# In build order: small tools first so that a failure shows early, trivy (by far
+# the largest) last.
+CTAP_ALL_TOOLS=(shellcheck actionlint staticcheck terraform-docs tflint tflint-ruleset-aws trivy)
 
 mkdir -p "$CTAP_TOOLS_BIN" "$CTAP_TOOLS_DIR/src" "$CTAP_TOOLS_DIR/log"
 
@@ -25,6 +31,12 @@ build_go() {
   local out="$CTAP_TOOLS_BIN/$name-$version"
   if [[ -x "$out" ]]; then
     echo "install-tools: $name $version cached ($out)"
+    return 0
+  fi
+  local saved=""
+  if [[ $CTAP_TOOLS_CACHE != off ]]; then saved="$CTAP_TOOLS_CACHE/$name-$version"; fi
+  if [[ -n $saved && -x $saved ]] && cp "$saved" "$out.tmp" && mv "$out.tmp" "$out"; then
+    echo "install-tools: $name $version restored from the machine cache ($saved)"
     return 0
   fi
   local src="$CTAP_TOOLS_DIR/src/$name-$version"
@@ -49,6 +61,11 @@ build_go() {
   fi
   mv "$out.tmp" "$out" || return 1
   rm -rf "$src"
+  # Best effort: a machine cache that cannot be written only costs a rebuild later.
+  if [[ -n $saved ]] && mkdir -p "$CTAP_TOOLS_CACHE" 2>/dev/null &&
+    cp "$out" "$saved.tmp.$$" 2>/dev/null; then
+    mv "$saved.tmp.$$" "$saved"
+  fi
   echo "install-tools: $name $version built in $((SECONDS - start))s"
 }
 
@@ -120,9 +137,8 @@ install_one() {
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 ]]; then tools=("${CTAP_ALL_TOOLS[@]}"); fi
 
-# Builds run one after another: the machine has few cores and `go build` already
-# uses all of them; the small tools come first so that a failure shows early,
-# and trivy (by far the largest) comes last.
+# Builds run one after another: `go build` already uses every core, and the
+# machines this runs on have two.
 start=$SECONDS
 failed=()
 for t in "${tools[@]}"; do
