@@ -234,14 +234,12 @@ locals {
   schedules = {
     compliance = {
       function    = "compliance-reporter"
-      name        = local.names.compliance_rule
       expression  = var.compliance_schedule_expression
       description = "Daily compliance report."
       statement   = "AllowEventBridgeComplianceSchedule"
     }
     anomaly = {
       function    = "anomaly-detector"
-      name        = local.names.anomaly_rule
       expression  = var.anomaly_schedule_expression
       description = "Hourly anomaly detection."
       statement   = "AllowEventBridgeAnomalySchedule"
@@ -252,7 +250,7 @@ locals {
 resource "aws_cloudwatch_event_rule" "schedule" {
   for_each = local.schedules
 
-  name                = each.value.name
+  name                = "${var.name_prefix}-${each.key}-schedule-${local.env_suffix}"
   description         = each.value.description
   schedule_expression = each.value.expression
   state               = "ENABLED"

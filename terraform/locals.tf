@@ -41,12 +41,9 @@ locals {
     ingest_dlq             = "${var.name_prefix}-ingest-dlq-${local.env_suffix}"
     stream_dlq             = "${var.name_prefix}-stream-dlq-${local.env_suffix}"
     api_calls_rule         = "${var.name_prefix}-api-calls-${local.env_suffix}"
-    compliance_rule        = "${var.name_prefix}-compliance-schedule-${local.env_suffix}"
-    anomaly_rule           = "${var.name_prefix}-anomaly-schedule-${local.env_suffix}"
     realtime_subscription  = "${var.name_prefix}-realtime-${local.env_suffix}"
     dashboard              = "${var.name_prefix}-platform-${local.env_suffix}"
     cis_metric_namespace   = "${var.name_prefix}/${local.env_suffix}/CIS"
-    alarm_prefix           = "${var.name_prefix}"
     function_name_template = "${var.name_prefix}-%s-${local.env_suffix}"
   }
 
