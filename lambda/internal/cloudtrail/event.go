@@ -34,7 +34,8 @@ type Event struct {
 	EventCategory       string          `json:"eventCategory,omitempty"`
 	Resources           []Resource      `json:"resources,omitempty"`
 
-	// Raw holds the record exactly as read, for a finding's evidence.
+	// Raw holds the record exactly as read, for a finding's evidence. Do not
+	// modify it: the decoded strings and raw fields may share its memory.
 	Raw json.RawMessage `json:"-"`
 }
 
