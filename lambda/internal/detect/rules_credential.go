@@ -28,7 +28,10 @@ func credentialRules() []Rule {
 			Description: "25 or more successful decrypted SSM parameter reads (withDecryption) by one principal in 10 minutes.",
 			EventSource: "ssm.amazonaws.com", EventNames: []string{"GetParameter", "GetParameters", "GetParametersByPath"},
 			Match: func(e *cloudtrail.Event) bool {
-				return succeeded(e) && !byService(e) && isTrue(get(params(e), "withDecryption"))
+				// Parameter reads are among the most frequent calls, so scan
+				// the raw JSON for the one flag instead of decoding it all.
+				v, _ := e.Param("withDecryption")
+				return succeeded(e) && !byService(e) && isTrue(v)
 			},
 			Aggregate: &Aggregate{Threshold: 25, Window: tenMinutes, Key: principalKey},
 			Examples: Examples{

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/ctap-platform/ctap/lambda/internal/cloudtrail"
@@ -88,19 +89,30 @@ func actor(ev *cloudtrail.Event) string {
 	return "unknown principal"
 }
 
-// target names the resource the call acted on, "" when unknown.
+// target names the resource the call acted on, "" when unknown. It decodes
+// only the top level of requestParameters: summaries are built for every
+// finding, and a full decode of large parameters would dominate.
 func target(ev *cloudtrail.Event) string {
-	p := params(ev)
-	if _, ok := p.(map[string]any); !ok {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(ev.RequestParameters, &top) != nil || len(top) == 0 {
 		return ""
 	}
 	for _, k := range summaryTargets {
-		v := get(p, k)
-		if s := str(v); s != "" {
-			return s
+		v, ok := top[k]
+		if !ok || len(v) == 0 {
+			continue
 		}
-		if l := strs(v); len(l) > 0 {
-			return strings.Join(l, ",")
+		switch v[0] {
+		case '"':
+			var s string
+			if json.Unmarshal(v, &s) == nil && s != "" {
+				return s
+			}
+		case '[':
+			var l []string
+			if json.Unmarshal(v, &l) == nil && len(l) > 0 {
+				return strings.Join(l, ",")
+			}
 		}
 	}
 	return ""
