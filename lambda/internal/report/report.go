@@ -350,6 +350,9 @@ type Report struct {
 	Controls    []Control   `json:"controls"`
 	Trail       TrailHealth `json:"trail_health"`
 	Findings    Findings    `json:"findings"`
+	// FindingsError says why the findings section could not be read; the
+	// report is then incomplete.
+	FindingsError string `json:"findings_error,omitempty"`
 }
 
 // Finalize derives the overall status and the incomplete list from the
@@ -371,6 +374,9 @@ func (r *Report) Finalize() {
 		failed = true
 	case Incomplete:
 		r.Incomplete = append(r.Incomplete, "trail_health: "+strings.Join(r.Trail.Problems, "; "))
+	}
+	if r.FindingsError != "" {
+		r.Incomplete = append(r.Incomplete, "findings: "+r.FindingsError)
 	}
 	r.Complete = len(r.Incomplete) == 0
 	switch {
