@@ -1,0 +1,34 @@
+package unit
+
+import (
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/ctap-platform/ctap/test/unit/hclcheck"
+)
+
+// TestStaticTerraform runs every static rule over terraform/ (root, submodules and
+// examples). Each failure names the file, line and rule.
+func TestStaticTerraform(t *testing.T) {
+	tree, err := hclcheck.LoadTree(filepath.Join(repoRoot(), "terraform"), "terraform")
+	if err != nil {
+		t.Fatalf("parse terraform/: %v", err)
+	}
+	if len(tree.Root.Files) == 0 {
+		t.Fatal("terraform/ holds no .tf files")
+	}
+	for _, c := range allChecks() {
+		t.Run(c.rule, func(t *testing.T) {
+			vs := c.run(tree)
+			sortViolations(vs)
+			for _, v := range vs {
+				t.Error(v.String())
+			}
+		})
+	}
+}
+
+func sortViolations(vs []violation) {
+	sort.SliceStable(vs, func(i, j int) bool { return vs[i].String() < vs[j].String() })
+}
