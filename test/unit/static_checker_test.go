@@ -346,11 +346,11 @@ resource "aws_cloudwatch_log_group" "processor"`}}, pos: "fixture/functions.tf:"
   tags              = local.common_tags
 }
 
-resource "aws_cloudwatch_event_rule"`, `  kms_master_key_id = aws_kms_key.this.arn
+resource "aws_sns_topic_policy"`, `  kms_master_key_id = aws_kms_key.this.arn
   tags              = { Name = "alerts" }
 }
 
-resource "aws_cloudwatch_event_rule"`}}, pos: "fixture/functions.tf:", want: "does not include local.common_tags"},
+resource "aws_sns_topic_policy"`}}, pos: "fixture/functions.tf:", want: "does not include local.common_tags"},
 	{name: "hard-coded account", rule: "no-hardcoded-account", muts: []mutation{{"main.tf", `identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]`, `identifiers = ["arn:${local.partition}:iam::123456789012:root"]`}}, pos: "fixture/main.tf:", want: `hard-coded account ID (use local.account_id) "123456789012"`},
 	{name: "hard-coded region", rule: "no-hardcoded-region", muts: []mutation{{"main.tf", `"logs.${local.region}.amazonaws.com"`, `"logs.us-east-1.amazonaws.com"`}}, pos: "fixture/main.tf:", want: `hard-coded region`, alsoBreaks: []string{"kms-logs-principal"}},
 	{name: "hard-coded partition", rule: "no-hardcoded-partition", muts: []mutation{{"main.tf", `values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]`, `values   = ["arn:aws:cloudtrail:*:${local.account_id}:trail/*"]`}}, pos: "fixture/main.tf:", want: `hard-coded partition`},
@@ -367,21 +367,35 @@ resource "aws_cloudwatch_event_rule"`}}, pos: "fixture/functions.tf:", want: "do
 	{name: "output without description", rule: "output-described", muts: []mutation{{"outputs.tf", `  description = "ARN of the trail."
 `, ""}}, pos: "fixture/outputs.tf:1", want: "output.trail_arn: no description"},
 	{name: "provider in root module", rule: "no-provider-in-modules", muts: []mutation{{"versions.tf", "terraform {", "provider \"aws\" {}\n\nterraform {"}}, pos: "fixture/versions.tf:1", want: "provider block in root module"},
-	{name: "heredoc policy", rule: "no-heredoc-policy", muts: []mutation{{"functions.tf", `  queue_url = aws_sqs_queue.ingest.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AllowS3Notifications"
-      Effect    = "Allow"
-      Principal = { Service = "s3.amazonaws.com" }
-      Action    = "sqs:SendMessage"
-      Resource  = aws_sqs_queue.ingest.arn
-      Condition = { ArnEquals = { "aws:SourceArn" = aws_s3_bucket.logs.arn } }
-    }]
-  })`, `  queue_url = aws_sqs_queue.ingest.id
-  policy    = <<-JSON
+	{name: "heredoc policy", rule: "no-heredoc-policy", muts: []mutation{{"functions.tf", `#--- Wiring`, `resource "aws_iam_policy" "legacy" {
+  name   = "${var.name_prefix}-legacy-${local.env_suffix}"
+  policy = <<-JSON
     {"Version": "2012-10-17", "Statement": []}
-  JSON`}}, pos: "fixture/functions.tf:", want: "heredoc policy JSON"},
+  JSON
+  tags   = local.common_tags
+}
+
+#--- Wiring`}}, pos: "fixture/functions.tf:", want: "heredoc policy JSON"},
+
+	// IAM, topics, crawler
+	{name: "role without policy", rule: "iam-role-has-policy", muts: []mutation{{"data.tf", `resource "aws_iam_role_policy_attachment" "crawler" {
+  role       = aws_iam_role.crawler.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSGlueServiceRole"
+}`, ""}}, pos: "fixture/data.tf:", want: "aws_iam_role.crawler: no policy is attached"},
+	{name: "service wildcard action", rule: "iam-explicit-actions", muts: []mutation{{"functions.tf", `actions   = ["dynamodb:PutItem"]`, `actions   = ["dynamodb:*"]`}}, pos: "fixture/functions.tf:", want: `statement "WriteFindings" allows "dynamodb:*"`},
+	{name: "full wildcard action in jsonencode", rule: "iam-explicit-actions", muts: []mutation{{"functions.tf", `Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]`, `Action   = "*"`}}, pos: "fixture/functions.tf:", want: `statement "ReadIngestQueue" allows "*"`},
+	{name: "topic policy without TLS deny", rule: "topic-queue-tls-only", muts: []mutation{{"functions.tf", `        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alerts.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }`, `        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alerts.arn
+        Condition = { Bool = { "aws:SecureTransport" = "true" } }`}}, pos: "fixture/functions.tf:", want: "aws_sns_topic.alerts: topic policy does not deny"},
+	{name: "ingest queue without TLS deny", rule: "topic-queue-tls-only", muts: []mutation{{"functions.tf", `        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.ingest.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }`, `        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.ingest.arn
+        Condition = { Bool = { "aws:SecureTransport" = "true" } }`}}, pos: "fixture/functions.tf:", want: "aws_sqs_queue.ingest: ingest queue policy does not deny"},
+	{name: "crawler reads digests", rule: "glue-crawler", muts: []mutation{{"data.tf", `exclusions = ["**/CloudTrail-Digest/**", "**/CloudTrail-Insight/**"]`, `exclusions = ["**/CloudTrail-Insight/**"]`}}, pos: "fixture/data.tf:", want: "does not exclude CloudTrail-Digest/**"},
+	{name: "crawler recrawls everything", rule: "glue-crawler", muts: []mutation{{"data.tf", `recrawl_behavior = "CRAWL_NEW_FOLDERS_ONLY"`, `recrawl_behavior = "CRAWL_EVERYTHING"`}}, pos: "fixture/data.tf:", want: "not CRAWL_NEW_FOLDERS_ONLY"},
 	{name: "old aws provider", rule: "terraform-versions", muts: []mutation{{"versions.tf", `version = "~> 6.0"`, `version = "~> 5.0"`}}, pos: "fixture/versions.tf:1", want: `required_providers.aws version is "~> 5.0"`},
 }
 

@@ -54,7 +54,7 @@ func (r *reporter) rng(rg hcl.Range, b *hclcheck.Block, format string, args ...a
 // allChecks is the registry of static rules, sorted by rule id.
 func allChecks() []staticCheck {
 	var cs []staticCheck
-	for _, group := range [][]staticCheck{kmsChecks(), storageChecks(), trailChecks(), functionChecks(), dataChecks(), eventChecks(), namingChecks(), moduleChecks()} {
+	for _, group := range [][]staticCheck{kmsChecks(), storageChecks(), trailChecks(), functionChecks(), dataChecks(), eventChecks(), namingChecks(), moduleChecks(), iamChecks()} {
 		cs = append(cs, group...)
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].rule < cs[j].rule })

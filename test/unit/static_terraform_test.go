@@ -32,3 +32,30 @@ func TestStaticTerraform(t *testing.T) {
 func sortViolations(vs []violation) {
 	sort.SliceStable(vs, func(i, j int) bool { return vs[i].String() < vs[j].String() })
 }
+
+// BenchmarkStaticTerraform measures parsing terraform/ and running every rule, in
+// bytes of HCL per second.
+func BenchmarkStaticTerraform(b *testing.B) {
+	dir := filepath.Join(repoRoot(), "terraform")
+	tree, err := hclcheck.LoadTree(dir, "terraform")
+	if err != nil {
+		b.Fatalf("parse terraform/: %v", err)
+	}
+	var size int64
+	for _, m := range tree.Modules() {
+		for _, f := range m.Files {
+			size += int64(len(f.Bytes))
+		}
+	}
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tree, err := hclcheck.LoadTree(dir, "terraform")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range allChecks() {
+			_ = c.run(tree)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -70,7 +71,9 @@ type Module struct {
 	// Locals maps each local value name to its definition.
 	Locals map[string]*hclsyntax.Attribute
 
-	tree *Tree
+	tree         *Tree
+	literalsOnce sync.Once
+	literals     []Literal
 }
 
 // File is one parsed .tf file.

@@ -17,8 +17,14 @@ type Literal struct {
 	Number  bool
 }
 
-// Literals lexes every file of the module and returns its literal text in order.
+// Literals lexes every file of the module (once) and returns its literal text in
+// order. The result is shared: callers must not modify it.
 func (m *Module) Literals() []Literal {
+	m.literalsOnce.Do(func() { m.literals = m.lexLiterals() })
+	return m.literals
+}
+
+func (m *Module) lexLiterals() []Literal {
 	var out []Literal
 	for _, f := range m.Files {
 		toks, diags := hclsyntax.LexConfig(f.Bytes, f.Path, hcl.InitialPos)

@@ -86,3 +86,59 @@ resource "aws_athena_workgroup" "this" {
 
   tags = local.common_tags
 }
+
+resource "aws_glue_security_configuration" "this" {
+  name = "${var.name_prefix}-glue-${local.env_suffix}"
+
+  encryption_configuration {
+    cloudwatch_encryption {
+      cloudwatch_encryption_mode = "SSE-KMS"
+      kms_key_arn                = aws_kms_key.this.arn
+    }
+
+    job_bookmarks_encryption {
+      job_bookmarks_encryption_mode = "CSE-KMS"
+      kms_key_arn                   = aws_kms_key.this.arn
+    }
+
+    s3_encryption {
+      s3_encryption_mode = "SSE-KMS"
+      kms_key_arn        = aws_kms_key.this.arn
+    }
+  }
+}
+
+resource "aws_iam_role" "crawler" {
+  name               = "${var.name_prefix}-crawler-${local.env_suffix}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = local.common_tags
+}
+
+resource "aws_iam_role_policy_attachment" "crawler" {
+  role       = aws_iam_role.crawler.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSGlueServiceRole"
+}
+
+resource "aws_glue_crawler" "this" {
+  name                   = "${var.name_prefix}-crawler-${local.env_suffix}"
+  database_name          = aws_glue_catalog_database.this.name
+  role                   = aws_iam_role.crawler.arn
+  schedule               = "cron(0 3 * * ? *)"
+  security_configuration = aws_glue_security_configuration.this.name
+
+  s3_target {
+    path       = "s3://${aws_s3_bucket.logs.id}/AWSLogs/"
+    exclusions = ["**/CloudTrail-Digest/**", "**/CloudTrail-Insight/**"]
+  }
+
+  recrawl_policy {
+    recrawl_behavior = "CRAWL_NEW_FOLDERS_ONLY"
+  }
+
+  schema_change_policy {
+    update_behavior = "LOG"
+    delete_behavior = "LOG"
+  }
+
+  tags = local.common_tags
+}

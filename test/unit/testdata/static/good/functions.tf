@@ -21,6 +21,34 @@ resource "aws_iam_role" "processor" {
   tags               = local.common_tags
 }
 
+data "aws_iam_policy_document" "analyzer" {
+  statement {
+    sid       = "WriteFindings"
+    actions   = ["dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.findings.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "analyzer" {
+  name   = "execution"
+  role   = aws_iam_role.analyzer.id
+  policy = data.aws_iam_policy_document.analyzer.json
+}
+
+resource "aws_iam_role_policy" "processor" {
+  name = "execution"
+  role = aws_iam_role.processor.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ReadIngestQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      Resource = aws_sqs_queue.ingest.arn
+    }]
+  })
+}
+
 resource "aws_cloudwatch_log_group" "analyzer" {
   name              = "/aws/lambda/${var.name_prefix}-analyzer-${local.env_suffix}"
   retention_in_days = var.retention_days
@@ -91,6 +119,31 @@ resource "aws_sns_topic" "alerts" {
   tags              = local.common_tags
 }
 
+resource "aws_sns_topic_policy" "alerts" {
+  arn = aws_sns_topic.alerts.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AllowEventBridgePublish"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alerts.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+      },
+      {
+        Sid       = "DenyPublishWithoutTLS"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alerts.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
 resource "aws_cloudwatch_event_rule" "api_calls" {
   name          = "${var.name_prefix}-api-calls-${local.env_suffix}"
   event_pattern = jsonencode({ "detail-type" = ["AWS API Call via CloudTrail"] })
@@ -131,14 +184,24 @@ resource "aws_sqs_queue_policy" "ingest" {
   queue_url = aws_sqs_queue.ingest.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AllowS3Notifications"
-      Effect    = "Allow"
-      Principal = { Service = "s3.amazonaws.com" }
-      Action    = "sqs:SendMessage"
-      Resource  = aws_sqs_queue.ingest.arn
-      Condition = { ArnEquals = { "aws:SourceArn" = aws_s3_bucket.logs.arn } }
-    }]
+    Statement = [
+      {
+        Sid       = "AllowS3Notifications"
+        Effect    = "Allow"
+        Principal = { Service = "s3.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.ingest.arn
+        Condition = { ArnEquals = { "aws:SourceArn" = aws_s3_bucket.logs.arn } }
+      },
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.ingest.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
   })
 }
 
