@@ -68,11 +68,9 @@ var (
 	catalogue     []Rule
 )
 
-// Common aggregate windows.
-const (
-	fiveMinutes = 5 * time.Minute
-	tenMinutes  = 10 * time.Minute
-)
+// tenMinutes is the aggregate window of the built-in rules: long enough to
+// catch a scripted sweep, short enough to be one incident.
+const tenMinutes = 10 * time.Minute
 
 // Example identities. Accounts: 111122223333 is "ours" (generators rewrite
 // it), 444455556666 is an outside account that no generator uses.

@@ -233,3 +233,23 @@ func mutate(t testing.TB, rec string, fn func(map[string]any)) *cloudtrail.Event
 	require.NoError(t, err)
 	return ev
 }
+
+func TestRule_MarshalsAsInfo(t *testing.T) {
+	r := ruleByID(t, "discovery-access-denied-burst")
+	raw, err := json.Marshal([]Rule{r})
+	require.NoError(t, err)
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal(raw, &got))
+	require.Len(t, got, 1)
+	assert.Equal(t, "discovery-access-denied-burst", got[0]["id"])
+	assert.Equal(t, "high", got[0]["severity"])
+	assert.Equal(t, float64(20), got[0]["threshold"])
+	assert.Equal(t, "10m0s", got[0]["window"])
+	assert.NotContains(t, got[0], "event_names", "a rule on every event has no names")
+
+	raw, err = json.Marshal(ruleByID(t, "evasion-stop-logging"))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"evasion-stop-logging","title":"CloudTrail logging stopped","severity":"critical","tactic":"Defense Evasion",
+		"technique":"T1562.008","references":["CIS 4.5","ATT&CK T1562.008"],"description":"StopLogging succeeded: the trail records nothing until logging is started again.",
+		"event_source":"cloudtrail.amazonaws.com","event_names":["StopLogging"]}`, string(raw))
+}

@@ -10,6 +10,7 @@
 package detect
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -61,8 +62,10 @@ type Rule struct {
 type Aggregate struct {
 	// Threshold is how many matching events in one window fire the rule.
 	Threshold int
-	// Window is the bucket size; windows are aligned to the Unix epoch
-	// (event time truncated to Window) so that replays are deterministic.
+	// Window is the bucket size. Windows are aligned (event time truncated
+	// to a multiple of Window, see time.Time.Truncate), so that replays are
+	// deterministic; a window that divides a day starts on clock boundaries
+	// (10m windows start at :00, :10, ...).
 	Window time.Duration
 	// Key groups events inside an account and window, e.g. by principal
 	// ARN; nil groups the whole account.
@@ -73,6 +76,40 @@ type Aggregate struct {
 type Examples struct {
 	Positive, Negative string
 }
+
+// RuleInfo is a rule's metadata without its functions: what `ctap rules`
+// prints and what Rule marshals to as JSON.
+type RuleInfo struct {
+	ID          string           `json:"id"`
+	Title       string           `json:"title"`
+	Severity    finding.Severity `json:"severity"`
+	Tactic      string           `json:"tactic"`
+	Technique   string           `json:"technique"`
+	References  []string         `json:"references"`
+	Description string           `json:"description"`
+	EventSource string           `json:"event_source,omitempty"`
+	EventNames  []string         `json:"event_names,omitempty"`
+	// Threshold and Window are set for aggregate rules only.
+	Threshold int    `json:"threshold,omitempty"`
+	Window    string `json:"window,omitempty"`
+}
+
+// Info returns the rule's metadata.
+func (r Rule) Info() RuleInfo {
+	info := RuleInfo{
+		ID: r.ID, Title: r.Title, Severity: r.Severity, Tactic: r.Tactic, Technique: r.Technique,
+		References: slices.Clone(r.References), Description: r.Description,
+		EventSource: r.EventSource, EventNames: slices.Clone(r.EventNames),
+	}
+	if a := r.Aggregate; a != nil {
+		info.Threshold, info.Window = a.Threshold, a.Window.String()
+	}
+	return info
+}
+
+// MarshalJSON encodes the rule as its RuleInfo (functions cannot be
+// encoded), so that a catalogue can be printed with json.Marshal.
+func (r Rule) MarshalJSON() ([]byte, error) { return json.Marshal(r.Info()) }
 
 // Matches reports whether ev is selected by the rule's EventSource and
 // EventNames and accepted by its Match. For an aggregate rule it says
