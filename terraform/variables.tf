@@ -8,8 +8,8 @@ variable "name_prefix" {
   default     = "ctap"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,19}$", var.name_prefix)) && !endswith(var.name_prefix, "-")
-    error_message = "The name_prefix variable must be 1-20 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen (it becomes part of S3 bucket names)."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.name_prefix)) && !endswith(var.name_prefix, "-")
+    error_message = "The name_prefix variable must be 1-32 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen (it becomes part of S3 bucket names)."
   }
 }
 
