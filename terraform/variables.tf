@@ -267,8 +267,8 @@ variable "findings_ttl_days" {
   default     = 90
 
   validation {
-    condition     = var.findings_ttl_days >= 1
-    error_message = "The findings_ttl_days variable must be at least 1."
+    condition     = var.findings_ttl_days >= 1 && var.findings_ttl_days <= 3650 && floor(var.findings_ttl_days) == var.findings_ttl_days
+    error_message = "The findings_ttl_days variable must be a whole number between 1 and 3650 (the range the functions accept)."
   }
 }
 
@@ -278,8 +278,8 @@ variable "suppression_window_minutes" {
   default     = 60
 
   validation {
-    condition     = var.suppression_window_minutes >= 0
-    error_message = "The suppression_window_minutes variable must be 0 or more."
+    condition     = var.suppression_window_minutes >= 1 && var.suppression_window_minutes <= 10080 && floor(var.suppression_window_minutes) == var.suppression_window_minutes
+    error_message = "The suppression_window_minutes variable must be a whole number between 1 and 10080 (one week), the range alert-router accepts."
   }
 }
 
@@ -447,8 +447,8 @@ variable "trail_max_delivery_age_minutes" {
   default     = 120
 
   validation {
-    condition     = var.trail_max_delivery_age_minutes >= 5
-    error_message = "The trail_max_delivery_age_minutes variable must be at least 5."
+    condition     = var.trail_max_delivery_age_minutes >= 5 && var.trail_max_delivery_age_minutes <= 10080 && floor(var.trail_max_delivery_age_minutes) == var.trail_max_delivery_age_minutes
+    error_message = "The trail_max_delivery_age_minutes variable must be a whole number between 5 and 10080, the range compliance-reporter accepts."
   }
 }
 
@@ -476,11 +476,11 @@ variable "anomaly_thresholds" {
 
   validation {
     condition = (
-      var.anomaly_thresholds.baseline_days >= 1 && var.anomaly_thresholds.zscore > 0 &&
+      var.anomaly_thresholds.baseline_days >= 1 && var.anomaly_thresholds.baseline_days <= 90 && var.anomaly_thresholds.zscore > 0 &&
       var.anomaly_thresholds.min_calls >= 1 && var.anomaly_thresholds.access_denied_min >= 1 &&
       var.anomaly_thresholds.bulk_read_min >= 1
     )
-    error_message = "The anomaly_thresholds variable needs baseline_days, min_calls, access_denied_min and bulk_read_min >= 1 and zscore > 0."
+    error_message = "The anomaly_thresholds variable needs baseline_days between 1 and 90, min_calls, access_denied_min and bulk_read_min >= 1, and zscore > 0 (the ranges anomaly-detector accepts)."
   }
 }
 
