@@ -20,6 +20,7 @@ func moduleChecks() []staticCheck {
 		{rule: "no-provider-in-modules", why: "DESIGN §5: no provider blocks inside modules", run: checkNoProviderInModules},
 		{rule: "no-heredoc-policy", why: "DESIGN §5/STYLE: policies as data, never heredoc JSON", run: checkNoHeredocPolicy},
 		{rule: "terraform-versions", why: "DESIGN §5: terraform >= 1.9, aws ~> 6.0", run: checkVersions},
+		{rule: "variable-validations", why: "issue 3 bad input: names, retention days, schedules, org ID, tiers", run: checkVariableValidations},
 	}
 }
 
@@ -139,6 +140,61 @@ func checkVersions(t *hclcheck.Tree) []violation {
 	}
 	if v, _ := hclcheck.StringLit(aws); v != "~> 6.0" {
 		r.block(at, "required_providers.aws version is %q, want \"~> 6.0\"", v)
+	}
+	return r.out
+}
+
+func validationConditions(v *hclcheck.Block) []string {
+	var out []string
+	for _, val := range v.Nested("validation") {
+		if c := hclcheck.AttrOf(val.Body, "condition"); c != nil {
+			out = append(out, v.Module.Src(c))
+		}
+	}
+	return out
+}
+
+// checkVariableValidations enforces the issue's "bad input" list: every input that
+// would only fail at apply time is validated at plan time.
+func checkVariableValidations(t *hclcheck.Tree) []violation {
+	r := &reporter{rule: "variable-validations"}
+	has := func(v *hclcheck.Block, subs ...string) bool {
+		for _, c := range validationConditions(v) {
+			all := true
+			for _, s := range subs {
+				all = all && strings.Contains(c, s)
+			}
+			if all {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range t.Platform() {
+		for _, v := range m.Variables {
+			switch {
+			case strings.HasSuffix(v.Name, "retention_days") || strings.HasSuffix(v.Name, "retention_in_days"):
+				if !has(v, "contains(", "3653") {
+					r.block(v, "no validation against the retention values CloudWatch Logs accepts (contains([0, 1, 3, ... 3653], ...))")
+				}
+			case strings.Contains(v.Name, "schedule"):
+				if !has(v, "regex(") {
+					r.block(v, "no validation of the schedule expression syntax")
+				}
+			}
+		}
+	}
+	root := t.Root
+	if v := root.Variable("organization_id"); v != nil && !has(v, "var.is_organization_trail") {
+		r.block(v, "no validation rejecting an organization_id for a non-organization trail")
+	}
+	if v := root.Variable("alert_subscriptions"); v != nil && !has(v, "tier", "contains(") {
+		r.block(v, "no validation rejecting unknown tiers")
+	}
+	if np, env := root.Variable("name_prefix"), root.Variable("environment"); np != nil && env != nil {
+		if !has(np, "length(var.name_prefix)", "length(var.environment)") && !has(env, "length(var.name_prefix)", "length(var.environment)") {
+			r.block(env, "no validation bounding length(name_prefix) + length(environment): S3 bucket names overflow 63 characters")
+		}
 	}
 	return r.out
 }

@@ -12,6 +12,11 @@ variable "name_prefix" {
 variable "environment" {
   description = "Environment name."
   type        = string
+
+  validation {
+    condition     = length(var.name_prefix) + length(var.environment) <= 36
+    error_message = "The environment and name_prefix variables are too long together for S3 bucket names."
+  }
 }
 
 variable "tags" {
@@ -35,6 +40,11 @@ variable "organization_id" {
   description = "Organization ID; null reads it from the organization."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.organization_id == null || var.is_organization_trail
+    error_message = "The organization_id variable is only for an organization trail."
+  }
 }
 
 variable "is_organization_trail" {
@@ -53,4 +63,9 @@ variable "retention_days" {
   description = "Log retention."
   type        = number
   default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.retention_days)
+    error_message = "The retention_days variable must be a value CloudWatch Logs accepts."
+  }
 }
