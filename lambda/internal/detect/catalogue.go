@@ -20,6 +20,7 @@ func Catalogue() []Rule {
 		all = append(all, persistenceRules()...)
 		all = append(all, credentialRules()...)
 		all = append(all, exfiltrationRules()...)
+		all = append(all, resilienceRules()...)
 		slices.SortFunc(all, func(a, b Rule) int { return CompareIDs(a.ID, b.ID) })
 		catalogue = all
 	})

@@ -131,3 +131,20 @@ func TestRules_EdgeCases(t *testing.T) {
 		})
 	}
 }
+
+func TestRules_ResilienceEdgeCases(t *testing.T) {
+	cases := []edgeCase{
+		{"GPU family g4dn", "impact-ec2-mining-launch", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","requestParameters":{"instancesSet":{"items":[{"imageId":"ami-1","minCount":1,"maxCount":1}]},"instanceType":"g4dn.xlarge"}}`, true},
+		{"memory family r6g is not GPU", "impact-ec2-mining-launch", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","requestParameters":{"instancesSet":{"items":[{"imageId":"ami-1","maxCount":2}]},"instanceType":"r6g.large"}}`, false},
+		{"Auto Scaling launches are not hijacking", "impact-ec2-mining-launch", `{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling","invokedBy":"autoscaling.amazonaws.com"},"sourceIPAddress":"autoscaling.amazonaws.com","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","requestParameters":{"instancesSet":{"items":[{"maxCount":50}]},"instanceType":"p3.2xlarge"}}`, false},
+		{"cluster deleted without final snapshot", "impact-rds-deleted-without-final-snapshot", `{"eventSource":"rds.amazonaws.com","eventName":"DeleteDBCluster","requestParameters":{"dBClusterIdentifier":"aurora","skipFinalSnapshot":true}}`, true},
+		{"logging status absent entirely", "evasion-s3-access-logging-disabled", `{"eventSource":"s3.amazonaws.com","eventName":"PutBucketLogging","requestParameters":null}`, false},
+		{"admin group name in any case", "privesc-user-added-to-admin-group", `{"eventSource":"iam.amazonaws.com","eventName":"AddUserToGroup","requestParameters":{"groupName":"org-ADMINS","userName":"x"}}`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := ruleByID(t, c.rule)
+			assert.Equal(t, c.want, r.Matches(mutate(t, ev(c.record), func(map[string]any) {})))
+		})
+	}
+}
