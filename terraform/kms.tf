@@ -30,7 +30,7 @@ data "aws_iam_policy_document" "kms" {
     condition {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:cloudtrail:arn"
-      values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      values   = ["arn:${local.partition}:cloudtrail:*:${local.trail_owner_account_id}:trail/*"]
     }
 
     condition {

@@ -3,6 +3,10 @@ locals {
   region     = data.aws_region.current.region
   account_id = var.account_id != null ? var.account_id : one(data.aws_caller_identity.current[*].account_id)
 
+  # The management account owns an organization trail even when a delegated
+  # administrator creates it.
+  trail_owner_account_id = var.management_account_id != null ? var.management_account_id : local.account_id
+
   organization_id = var.is_organization_trail ? (
     var.organization_id != null ? var.organization_id : one(data.aws_organizations_organization.current[*].id)
   ) : null
@@ -58,7 +62,7 @@ locals {
 
   # ARNs that must be known before the resources exist (policies that the
   # resources themselves depend on).
-  trail_arn            = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.names.trail}"
+  trail_arn            = "arn:${local.partition}:cloudtrail:${local.region}:${local.trail_owner_account_id}:trail/${local.names.trail}"
   athena_workgroup_arn = "arn:${local.partition}:athena:${local.region}:${local.account_id}:workgroup/${local.names.athena_workgroup}"
   glue_catalog_arn     = "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog"
   glue_database_arn    = "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${local.names.glue_database}"

@@ -87,7 +87,7 @@ data "aws_iam_policy_document" "log_bucket_cloudtrail" {
     effect  = "Allow"
     actions = ["s3:PutObject"]
     resources = concat(
-      ["arn:${local.partition}:s3:::${local.names.log_bucket}/AWSLogs/${local.account_id}/*"],
+      ["arn:${local.partition}:s3:::${local.names.log_bucket}/AWSLogs/${local.trail_owner_account_id}/*"],
       local.organization_id != null ? ["arn:${local.partition}:s3:::${local.names.log_bucket}/AWSLogs/${local.organization_id}/*"] : [],
     )
 

@@ -65,6 +65,22 @@ variable "organization_id" {
   }
 }
 
+variable "management_account_id" {
+  description = "Organization trails only: the organization's management account, when Terraform runs in a CloudTrail delegated administrator account. The management account owns every organization trail, so the trail ARN (and the bucket and key policy conditions built from it) carry its ID. Null: the deploying account is the management account."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.management_account_id == null || can(regex("^[0-9]{12}$", var.management_account_id))
+    error_message = "The management_account_id variable must be a 12-digit AWS account ID or null."
+  }
+
+  validation {
+    condition     = var.management_account_id == null || var.is_organization_trail
+    error_message = "The management_account_id variable is set while is_organization_trail = false: only organization trails can be managed by a delegated administrator."
+  }
+}
+
 variable "member_account_ids" {
   description = "Account IDs whose logs the Athena table projects (the `account` partition enum). Empty: every account of the organization when it is looked up, else only account_id."
   type        = list(string)
