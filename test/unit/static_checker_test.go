@@ -405,12 +405,18 @@ resource "aws_sns_topic_policy"`}}, pos: "fixture/functions.tf:", want: "does no
 // copyFixture copies the good fixture into a temporary directory.
 func copyFixture(t *testing.T) string {
 	t.Helper()
+	return copyFixtureFrom(t, goodFixture)
+}
+
+// copyFixtureFrom copies a fixture directory into a temporary directory.
+func copyFixtureFrom(t *testing.T, src string) string {
+	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(goodFixture, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(goodFixture, p)
+		rel, err := filepath.Rel(src, p)
 		if err != nil {
 			return err
 		}
