@@ -158,7 +158,7 @@ func (s *Session) count(i int, r *Rule, ev *cloudtrail.Event) (finding.Finding, 
 		return finding.Finding{}, false
 	}
 	a := r.Aggregate
-	start := t.Truncate(a.Window)
+	start := a.WindowStart(t)
 	key := ""
 	if a.Key != nil {
 		key = a.Key(ev)

@@ -105,7 +105,7 @@ func denied(t testing.TB, principal, account string, at time.Time, id int) *clou
 	t.Helper()
 	rec := fmt.Sprintf(`{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::%[2]s:user/%[1]s","accountId":"%[2]s"},`+
 		`"eventTime":%[3]q,"eventSource":"iam.amazonaws.com","eventName":"ListRoles","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.1",`+
-		`"errorCode":"AccessDenied","eventID":"ev-%[4]06d","recipientAccountId":"%[2]s"}`, principal, account, at.UTC().Format(time.RFC3339), id)
+		`"errorCode":"AccessDenied","eventID":"ev-%06[4]d","recipientAccountId":"%[2]s"}`, principal, account, at.UTC().Format(time.RFC3339), id)
 	event, err := cloudtrail.ParseRecord([]byte(rec))
 	require.NoError(t, err)
 	return event
@@ -312,4 +312,10 @@ func TestAttackMix_EveryRuleFires(t *testing.T) {
 	for _, r := range Catalogue() {
 		assert.True(t, fired[r.ID], "rule %s never fired on the planted attacks", r.ID)
 	}
+}
+
+func TestAggregate_WindowStartAlignsToClock(t *testing.T) {
+	a := &Aggregate{Threshold: 2, Window: 10 * time.Minute}
+	at := time.Date(2026, 1, 15, 10, 19, 59, 0, time.FixedZone("x", 3600))
+	assert.Equal(t, time.Date(2026, 1, 15, 9, 10, 0, 0, time.UTC), a.WindowStart(at))
 }

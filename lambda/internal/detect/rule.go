@@ -72,6 +72,11 @@ type Aggregate struct {
 	Key func(*cloudtrail.Event) string
 }
 
+// WindowStart is the start of the aligned window that holds t. Generators
+// that plant Threshold events for an aggregate rule keep them all in
+// [WindowStart(t), WindowStart(t)+Window).
+func (a *Aggregate) WindowStart(t time.Time) time.Time { return t.UTC().Truncate(a.Window) }
+
 // Examples are one record the rule must match and one it must not.
 type Examples struct {
 	Positive, Negative string
