@@ -20,7 +20,7 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "${tmp}"' EXIT
-go build -o "${tmp}/zipdeterministic" ./scripts/zipdeterministic
+go build -o "${tmp}/zipdeterministic" ./lambda/internal/zipper/cmd/zipdeterministic
 
 # build OUTDIR: cross-compile each function and zip it deterministically.
 build() {

@@ -359,7 +359,7 @@ func writeEventFile(dir string, w *world, s *fileSpec) (records int, raw, gz int
 		recs = append(recs, rec{at, b})
 	}
 	for _, p := range s.planted {
-		recs = append(recs, rec{p.at, p.raw})
+		recs = append(recs, rec(p))
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].at.Before(recs[j].at) })
 

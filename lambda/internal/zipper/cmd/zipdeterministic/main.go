@@ -2,7 +2,7 @@
 // reproducible Lambda zip and prints the zip's base64 SHA-256 (what
 // Terraform's filebase64sha256 computes).
 //
-//	go run ./scripts/zipdeterministic BINARY OUT.zip
+//	go run ./lambda/internal/zipper/cmd/zipdeterministic BINARY OUT.zip
 package main
 
 import (
