@@ -119,7 +119,7 @@ func (r Rule) MarshalJSON() ([]byte, error) { return json.Marshal(r.Info()) }
 // Matches reports whether ev is selected by the rule's EventSource and
 // EventNames and accepted by its Match. For an aggregate rule it says
 // whether ev counts towards the threshold.
-func (r *Rule) Matches(ev *cloudtrail.Event) bool {
+func (r Rule) Matches(ev *cloudtrail.Event) bool {
 	if ev == nil {
 		return false
 	}
