@@ -477,36 +477,42 @@ func awsLogsPath(res string, f func(ref string) bool) bool {
 func checkCloudTrailWrite(t *hclcheck.Tree) []violation {
 	r := &reporter{rule: "bucket-cloudtrail-write-paths"}
 	sts, _ := cloudtrailBucketStatements(t)
-	var write *hclcheck.Statement
-	for i, s := range sts {
+	var writes []hclcheck.Statement
+	var resources []string
+	for _, s := range sts {
 		if s.HasAction("s3:PutObject") {
-			write = &sts[i]
+			writes = append(writes, s)
+			resources = append(resources, s.Resources...)
 		}
 	}
-	if write == nil {
+	if len(writes) == 0 {
 		r.at(t.Root.Dir, "aws_s3_bucket_policy", "no bucket policy lets %s s3:PutObject", cloudtrailSvc)
 		return r.out
 	}
-	pos := hclcheck.Pos(write.Range)
+	// The paths may be split over several statements; together they must cover both.
+	first := hclcheck.Pos(writes[0].Range)
 	isAccount := func(ref string) bool { return strings.Contains(ref, "account_id") }
 	isOrg := func(ref string) bool {
 		return strings.Contains(ref, "organization_id") || strings.Contains(ref, "aws_organizations_organization")
 	}
-	if !anyString(write.Resources, func(s string) bool { return awsLogsPath(s, isAccount) }) {
-		r.at(pos, "aws_s3_bucket_policy", "write statement %q has no AWSLogs/${<account_id>}/ resource (resources: %s)", write.Sid, strings.Join(write.Resources, ", "))
+	if !anyString(resources, func(s string) bool { return awsLogsPath(s, isAccount) }) {
+		r.at(first, "aws_s3_bucket_policy", "write statement %q has no AWSLogs/${<account_id>}/ resource (resources: %s)", writes[0].Sid, strings.Join(resources, ", "))
 	}
-	if !anyString(write.Resources, func(s string) bool { return awsLogsPath(s, isOrg) }) {
-		r.at(pos, "aws_s3_bucket_policy", "write statement %q has no AWSLogs/${<organization_id>}/ resource: an organization trail cannot write (seed lesson 14)", write.Sid)
+	if !anyString(resources, func(s string) bool { return awsLogsPath(s, isOrg) }) {
+		r.at(first, "aws_s3_bucket_policy", "write statement %q has no AWSLogs/${<organization_id>}/ resource: an organization trail cannot write (seed lesson 14)", writes[0].Sid)
 	}
-	acl := false
-	for _, c := range write.Condition("s3:x-amz-acl") {
-		acl = acl || (strings.EqualFold(c.Test, "StringEquals") && anyString(c.Values, func(v string) bool { return v == "bucket-owner-full-control" }))
-	}
-	if !acl {
-		r.at(pos, "aws_s3_bucket_policy", "write statement %q lacks StringEquals s3:x-amz-acl = bucket-owner-full-control", write.Sid)
-	}
-	if len(write.Condition("aws:SourceArn")) == 0 {
-		r.at(pos, "aws_s3_bucket_policy", "write statement %q has no aws:SourceArn condition", write.Sid)
+	for _, write := range writes {
+		pos := hclcheck.Pos(write.Range)
+		acl := false
+		for _, c := range write.Condition("s3:x-amz-acl") {
+			acl = acl || (strings.EqualFold(c.Test, "StringEquals") && anyString(c.Values, func(v string) bool { return v == "bucket-owner-full-control" }))
+		}
+		if !acl {
+			r.at(pos, "aws_s3_bucket_policy", "write statement %q lacks StringEquals s3:x-amz-acl = bucket-owner-full-control", write.Sid)
+		}
+		if len(write.Condition("aws:SourceArn")) == 0 {
+			r.at(pos, "aws_s3_bucket_policy", "write statement %q has no aws:SourceArn condition", write.Sid)
+		}
 	}
 	return r.out
 }

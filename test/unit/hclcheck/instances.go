@@ -63,7 +63,11 @@ func (b *Block) InstanceRefs(e hclsyntax.Expression, key string) []string {
 		case *hclsyntax.RelativeTraversalExpr:
 			if ix, ok := x.Source.(*hclsyntax.IndexExpr); ok {
 				if base, ok := ix.Collection.(*hclsyntax.ScopeTraversalExpr); ok {
-					keyed = append(keyed, renderTraversal(base.Traversal)+b.renderKey(ix.Key, key)+renderTraversal(x.Traversal))
+					rest := renderTraversal(x.Traversal)
+					if rest != "" && !strings.HasPrefix(rest, "[") {
+						rest = "." + rest // a relative traversal starts with an attribute step
+					}
+					keyed = append(keyed, renderTraversal(base.Traversal)+b.renderKey(ix.Key, key)+rest)
 				}
 			}
 		case *hclsyntax.IndexExpr:
