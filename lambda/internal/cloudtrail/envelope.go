@@ -2,7 +2,6 @@ package cloudtrail
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/klauspost/compress/gzip"
 )
 
 // ErrNotCloudTrail marks a real-time event that is not a CloudTrail record
