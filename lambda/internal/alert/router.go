@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"fmt"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"log/slog"
 	"time"
 
@@ -61,9 +62,13 @@ func NewSNSRetryer() aws.Retryer {
 // would only count them twice in the suppression window.
 func (r *Router) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
+	log := r.logger()
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
 	for _, rec := range ev.Records {
-		if err := r.record(ctx, rec); err != nil {
-			r.logger().Error("alert failed; batch resumes from this record", "event_id", rec.EventID,
+		if err := r.record(ctx, log, rec); err != nil {
+			log.Error("alert failed; batch resumes from this record", "event_id", rec.EventID,
 				"sequence_number", rec.Change.SequenceNumber, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
 			break
@@ -87,8 +92,8 @@ func (r *Router) now() time.Time {
 }
 
 // record handles one stream record; an error means it must be retried.
-func (r *Router) record(ctx context.Context, rec events.DynamoDBEventRecord) error {
-	log := r.logger().With("event_id", rec.EventID, "sequence_number", rec.Change.SequenceNumber)
+func (r *Router) record(ctx context.Context, log *slog.Logger, rec events.DynamoDBEventRecord) error {
+	log = log.With("event_id", rec.EventID, "sequence_number", rec.Change.SequenceNumber)
 	if rec.EventName != string(events.DynamoDBOperationTypeInsert) {
 		log.Debug("stream record ignored", "event_name", rec.EventName)
 		return nil

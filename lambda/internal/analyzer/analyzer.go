@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"log/slog"
 	"time"
 
@@ -64,7 +65,7 @@ func (a *Analyzer) Handle(ctx context.Context, raw json.RawMessage) (Result, err
 	start := time.Now()
 	kind := cloudtrail.DetectEnvelope(raw)
 	res := Result{Envelope: kind.String()}
-	log := a.logger().With("envelope", res.Envelope)
+	log := withRequestID(ctx, a.logger()).With("envelope", res.Envelope)
 
 	var evs []*cloudtrail.Event
 	switch kind {
@@ -150,4 +151,12 @@ func head(raw []byte) string {
 
 func cloudtrailLogs(data string) events.CloudwatchLogsRawData {
 	return events.CloudwatchLogsRawData{Data: data}
+}
+
+// withRequestID tags log lines with the Lambda request ID when there is one.
+func withRequestID(ctx context.Context, log *slog.Logger) *slog.Logger {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return log.With("request_id", lc.AwsRequestID)
+	}
+	return log
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"log/slog"
 	"sort"
 	"time"
@@ -102,6 +103,9 @@ func (d *Detector) Handle(ctx context.Context, ev events.CloudWatchEvent) (Resul
 	}
 	p := NewPeriod(at, d.Thresholds.BaselineDays)
 	log := d.logger().With("window_start", p.Start.Format(time.RFC3339))
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
 	res := Result{WindowStart: p.Start.Format(time.RFC3339), FailedQueries: []string{}}
 
 	queries := Queries(d.Database, d.Table, p, d.Thresholds)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"log/slog"
 	"path"
 	"strings"
@@ -131,6 +132,14 @@ var chartedSeverities = []finding.Severity{finding.Critical, finding.High, findi
 // incomplete (and say which part) but it is still written and published;
 // only failing to write or publish it fails the invocation.
 func (r *Reporter) Handle(ctx context.Context, ev events.CloudWatchEvent) (ComplianceResult, error) {
+	run := *r // a per-invocation copy, so the request ID never sticks to the next one
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		run.Logger = r.logger().With("request_id", lc.AwsRequestID)
+	}
+	return run.handle(ctx, ev)
+}
+
+func (r *Reporter) handle(ctx context.Context, ev events.CloudWatchEvent) (ComplianceResult, error) {
 	now := r.now()
 	at := ev.Time.UTC()
 	if at.IsZero() {
