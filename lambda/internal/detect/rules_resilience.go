@@ -109,6 +109,64 @@ func resilienceRules() []Rule {
 				Negative: ev(`{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","requestParameters":{"instancesSet":{"items":[{"imageId":"ami-0123456789abcdef0","minCount":1,"maxCount":1}]},"instanceType":"t3.micro"}}`),
 			},
 		},
+		{
+			ID: "evasion-cloudtrail-lake-stopped", Title: "CloudTrail Lake event data store stopped or deleted",
+			Severity: finding.Critical, Tactic: "Defense Evasion", Technique: "T1562.008", References: []string{"ATT&CK T1562.008"},
+			Description: "StopEventDataStoreIngestion or DeleteEventDataStore: the queryable event archive stops recording or goes away.",
+			EventSource: "cloudtrail.amazonaws.com", EventNames: []string{"StopEventDataStoreIngestion", "DeleteEventDataStore"}, Match: succeeded,
+			Examples: Examples{
+				Positive: ev(`{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopEventDataStoreIngestion","requestParameters":{"eventDataStore":"arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"}}`),
+				Negative: ev(`{"eventSource":"cloudtrail.amazonaws.com","eventName":"StartEventDataStoreIngestion","requestParameters":{"eventDataStore":"arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"}}`),
+			},
+		},
+		{
+			ID: "impact-secret-force-deleted", Title: "Secret deleted without a recovery window",
+			Severity: finding.High, Tactic: "Impact", Technique: "T1485", References: []string{"ATT&CK T1485"},
+			Description: "DeleteSecret with forceDeleteWithoutRecovery=true: the secret cannot be restored.",
+			EventSource: "secretsmanager.amazonaws.com", EventNames: []string{"DeleteSecret"},
+			Match: func(e *cloudtrail.Event) bool {
+				return succeeded(e) && isTrue(get(params(e), "forceDeleteWithoutRecovery"))
+			},
+			Examples: Examples{
+				Positive: ev(`{"eventSource":"secretsmanager.amazonaws.com","eventName":"DeleteSecret","requestParameters":{"secretId":"prod/db/password","forceDeleteWithoutRecovery":true}}`),
+				Negative: ev(`{"eventSource":"secretsmanager.amazonaws.com","eventName":"DeleteSecret","requestParameters":{"secretId":"old/api-key","recoveryWindowInDays":30}}`),
+			},
+		},
+		{
+			ID: "privesc-lambda-role-changed-outside-iac", Title: "Lambda execution role changed outside infrastructure as code",
+			Severity: finding.High, Tactic: "Privilege Escalation", Technique: "T1098", References: []string{"ATT&CK T1098"},
+			Description: "UpdateFunctionConfiguration (any API version) set a new execution role outside IaC: the function's code now runs with that role's permissions.",
+			EventSource: "lambda.amazonaws.com", EventNames: []string{"UpdateFunctionConfiguration"},
+			Match: func(e *cloudtrail.Event) bool { return succeeded(e) && param(e, "role") != "" && !byIaC(e) },
+			Examples: Examples{
+				Positive: ev(`{"eventSource":"lambda.amazonaws.com","eventName":"UpdateFunctionConfiguration20150331v2","requestParameters":{"functionName":"payments-webhook","role":"arn:aws:iam::111122223333:role/OrganizationAccountAccessRole"}}`),
+				Negative: ev(`{"userIdentity":` + tfRole + `,"userAgent":` + tfUA + `,"eventSource":"lambda.amazonaws.com","eventName":"UpdateFunctionConfiguration20150331v2","requestParameters":{"functionName":"payments-webhook","role":"arn:aws:iam::111122223333:role/payments-webhook"}}`),
+			},
+		},
+		{
+			ID: "impact-s3-versioning-suspended", Title: "S3 bucket versioning suspended",
+			Severity: finding.High, Tactic: "Impact", Technique: "T1490", References: []string{"ATT&CK T1490"},
+			Description: "PutBucketVersioning with Status Suspended: overwritten and deleted objects can no longer be recovered (a ransomware preparation step).",
+			EventSource: "s3.amazonaws.com", EventNames: []string{"PutBucketVersioning"},
+			Match: func(e *cloudtrail.Event) bool {
+				return succeeded(e) && strings.EqualFold(str(get(params(e), "VersioningConfiguration", "Status")), "Suspended")
+			},
+			Examples: Examples{
+				Positive: ev(`{"eventSource":"s3.amazonaws.com","eventName":"PutBucketVersioning","requestParameters":{"bucketName":"finance-reports","versioning":"","VersioningConfiguration":{"Status":"Suspended","xmlns":"http://s3.amazonaws.com/doc/2006-03-01/"}}}`),
+				Negative: ev(`{"eventSource":"s3.amazonaws.com","eventName":"PutBucketVersioning","requestParameters":{"bucketName":"finance-reports","versioning":"","VersioningConfiguration":{"Status":"Enabled"}}}`),
+			},
+		},
+		{
+			ID: "evasion-eventbridge-rule-disabled", Title: "EventBridge rule disabled or deleted outside infrastructure as code",
+			Severity: finding.Medium, Tactic: "Defense Evasion", Technique: "T1562.001", References: []string{"ATT&CK T1562.001"},
+			Description: "DisableRule, DeleteRule or RemoveTargets outside IaC: real-time detection and automated responses run on EventBridge rules.",
+			EventSource: "events.amazonaws.com", EventNames: []string{"DisableRule", "DeleteRule", "RemoveTargets"},
+			Match: func(e *cloudtrail.Event) bool { return succeeded(e) && !byIaC(e) && !byService(e) },
+			Examples: Examples{
+				Positive: ev(`{"eventSource":"events.amazonaws.com","eventName":"DisableRule","requestParameters":{"name":"ctap-cloudtrail-events-prod-a1b2c3"}}`),
+				Negative: ev(`{"eventSource":"events.amazonaws.com","eventName":"EnableRule","requestParameters":{"name":"ctap-cloudtrail-events-prod-a1b2c3"}}`),
+			},
+		},
 	}
 }
 
