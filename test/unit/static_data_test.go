@@ -87,8 +87,8 @@ func glueSafe(m *hclcheck.Module, e hclsyntax.Expression, depth int) bool {
 	return false
 }
 
-func checkGlueUnderscores(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "glue-underscores"}
+func checkGlueUnderscores(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "glue-underscores"}
 	targets := map[string][]string{
 		"aws_glue_catalog_database": {"name"},
 		"aws_glue_catalog_table":    {"name", "database_name"},
@@ -139,8 +139,8 @@ func tableKeys(tb *hclcheck.Block) map[string]string {
 	return keys
 }
 
-func checkDynamoKeyAttributes(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "dynamodb-key-attributes"}
+func checkDynamoKeyAttributes(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "dynamodb-key-attributes"}
 	for _, tb := range platformResources(t, "aws_dynamodb_table") {
 		keys := tableKeys(tb)
 		declared := map[string]bool{}
@@ -167,8 +167,8 @@ func checkDynamoKeyAttributes(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkFindingsTable(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "dynamodb-findings-table"}
+func checkFindingsTable(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "dynamodb-findings-table"}
 	var findings *hclcheck.Block
 	for _, tb := range platformResources(t, "aws_dynamodb_table") {
 		if tb.Name == "findings" || strings.Contains(tb.Module.Src(tb.Attr("name")), "findings") {
@@ -222,8 +222,8 @@ func checkFindingsTable(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkDynamoProtection(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "dynamodb-protection"}
+func checkDynamoProtection(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "dynamodb-protection"}
 	for _, tb := range platformResources(t, "aws_dynamodb_table") {
 		pitr := false
 		for _, p := range tb.Nested("point_in_time_recovery") {
@@ -235,7 +235,7 @@ func checkDynamoProtection(t *hclcheck.Tree) []violation {
 		sse := false
 		for _, s := range tb.Nested("server_side_encryption") {
 			en, _ := hclcheck.BoolLit(hclcheck.AttrOf(s.Body, "enabled"))
-			sse = en && !isNull(hclcheck.AttrOf(s.Body, "kms_key_arn"))
+			sse = en && !staticIsNull(hclcheck.AttrOf(s.Body, "kms_key_arn"))
 		}
 		if !sse {
 			r.block(tb, "no server_side_encryption { enabled = true, kms_key_arn = <platform CMK> }")
@@ -244,8 +244,8 @@ func checkDynamoProtection(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkAthenaWorkgroup(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "athena-workgroup"}
+func checkAthenaWorkgroup(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "athena-workgroup"}
 	wgs := platformResources(t, "aws_athena_workgroup")
 	if len(wgs) == 0 {
 		r.at(t.Root.Dir, "aws_athena_workgroup", "no Athena workgroup")
@@ -263,7 +263,7 @@ func checkAthenaWorkgroup(t *hclcheck.Tree) []violation {
 			if v, _ := hclcheck.BoolLit(hclcheck.AttrOf(cfg.Body, "publish_cloudwatch_metrics_enabled")); !v {
 				r.rng(cfg.DefRange(), wg, "publish_cloudwatch_metrics_enabled is not true")
 			}
-			if isNull(hclcheck.AttrOf(cfg.Body, "bytes_scanned_cutoff_per_query")) {
+			if staticIsNull(hclcheck.AttrOf(cfg.Body, "bytes_scanned_cutoff_per_query")) {
 				r.rng(cfg.DefRange(), wg, "no bytes_scanned_cutoff_per_query (cost control)")
 			}
 			encs := hclcheck.Path(cfg.Body, "result_configuration", "encryption_configuration")
@@ -277,7 +277,7 @@ func checkAthenaWorkgroup(t *hclcheck.Tree) []violation {
 				if v, _ := hclcheck.StringLit(hclcheck.AttrOf(enc.Body, "encryption_option")); v != "SSE_KMS" {
 					r.rng(enc.DefRange(), wg, "encryption_option is %q, want SSE_KMS", v)
 				}
-				if isNull(hclcheck.AttrOf(enc.Body, "kms_key_arn")) {
+				if staticIsNull(hclcheck.AttrOf(enc.Body, "kms_key_arn")) {
 					r.rng(enc.DefRange(), wg, "no kms_key_arn in encryption_configuration")
 				}
 			}

@@ -68,7 +68,7 @@ func permissionGrants(m *hclcheck.Module) []permissionGrant {
 	return out
 }
 
-func overlap(a, b []string) bool {
+func staticOverlap(a, b []string) bool {
 	for _, x := range a {
 		for _, y := range b {
 			if x == y {
@@ -79,8 +79,8 @@ func overlap(a, b []string) bool {
 	return false
 }
 
-func checkPermissionPerTrigger(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lambda-permission-per-trigger"}
+func checkPermissionPerTrigger(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lambda-permission-per-trigger"}
 	for _, m := range t.Platform() {
 		grants := permissionGrants(m)
 		triggers := []struct {
@@ -114,7 +114,7 @@ func checkPermissionPerTrigger(t *hclcheck.Tree) []violation {
 					}
 					found := false
 					for _, g := range grants {
-						if tr.principal(g.principal) && overlap(g.functions, fns) && overlap(g.sources, srcs) {
+						if tr.principal(g.principal) && staticOverlap(g.functions, fns) && staticOverlap(g.sources, srcs) {
 							found = true
 						}
 					}
@@ -132,8 +132,8 @@ func checkPermissionPerTrigger(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkS3NotificationToSQS(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "s3-notification-to-sqs"}
+func checkS3NotificationToSQS(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "s3-notification-to-sqs"}
 	ns := platformResources(t, "aws_s3_bucket_notification")
 	if len(ns) == 0 {
 		r.at(t.Root.Dir, "aws_s3_bucket_notification", "no S3 notification feeds the ingest queue")
@@ -163,8 +163,8 @@ func checkS3NotificationToSQS(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkSQSRedrive(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "sqs-redrive-dlq"}
+func checkSQSRedrive(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "sqs-redrive-dlq"}
 	for _, n := range platformResources(t, "aws_s3_bucket_notification") {
 		for _, q := range n.Nested("queue") {
 			for _, ref := range hclcheck.Refs(hclcheck.AttrOf(q.Body, "queue_arn")) {
@@ -212,20 +212,20 @@ func mappingsFrom(t *hclcheck.Tree, pred func(ref string) bool) []*hclcheck.Bloc
 	return out
 }
 
-func checkSQSMapping(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "esm-sqs-partial-failures"}
+func checkSQSMapping(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "esm-sqs-partial-failures"}
 	ms := mappingsFrom(t, func(ref string) bool { return strings.HasPrefix(ref, "aws_sqs_queue.") })
 	if len(ms) == 0 {
 		r.at(t.Root.Dir, "aws_lambda_event_source_mapping", "no SQS event source mapping (ingest queue -> log-processor)")
 	}
 	for _, esm := range ms {
 		frt, _ := hclcheck.StringListLit(esm.Attr("function_response_types"))
-		if !anyString(frt, func(s string) bool { return s == "ReportBatchItemFailures" }) {
+		if !staticAnyString(frt, func(s string) bool { return s == "ReportBatchItemFailures" }) {
 			r.at(attrPos(esm, "function_response_types"), esm.Addr(), "function_response_types lacks ReportBatchItemFailures: one bad file would redeliver the whole batch")
 		}
 		mc := false
 		for _, sc := range esm.Nested("scaling_config") {
-			mc = mc || !isNull(hclcheck.AttrOf(sc.Body, "maximum_concurrency"))
+			mc = mc || !staticIsNull(hclcheck.AttrOf(sc.Body, "maximum_concurrency"))
 		}
 		if !mc {
 			r.block(esm, "no scaling_config.maximum_concurrency")
@@ -234,8 +234,8 @@ func checkSQSMapping(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkStreamMapping(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "esm-stream-insert-filter"}
+func checkStreamMapping(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "esm-stream-insert-filter"}
 	ms := mappingsFrom(t, func(ref string) bool {
 		return strings.HasPrefix(ref, "aws_dynamodb_table.") && strings.HasSuffix(ref, ".stream_arn")
 	})
@@ -259,7 +259,7 @@ func checkStreamMapping(t *hclcheck.Tree) []violation {
 		dest := false
 		for _, dc := range esm.Nested("destination_config") {
 			for _, of := range hclcheck.Nested(dc.Body, "on_failure") {
-				dest = dest || !isNull(hclcheck.AttrOf(of.Body, "destination_arn"))
+				dest = dest || !staticIsNull(hclcheck.AttrOf(of.Body, "destination_arn"))
 			}
 		}
 		if !dest {
@@ -272,11 +272,11 @@ func checkStreamMapping(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkQueueTopicKMS(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "queue-topic-encrypted"}
+func checkQueueTopicKMS(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "queue-topic-encrypted"}
 	for _, typ := range []string{"aws_sqs_queue", "aws_sns_topic"} {
 		for _, q := range platformResources(t, typ) {
-			if isNull(q.Attr("kms_master_key_id")) {
+			if staticIsNull(q.Attr("kms_master_key_id")) {
 				r.block(q, "no kms_master_key_id: encrypt with the platform CMK")
 			}
 		}

@@ -46,8 +46,8 @@ func ctxSubject(fn *hclcheck.Block, ctx hclcheck.Context) (string, string) {
 	return fn.Pos(), fn.Addr()
 }
 
-func checkLambdaLogGroupFirst(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lambda-log-group-first"}
+func checkLambdaLogGroupFirst(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lambda-log-group-first"}
 	for _, fn := range platformResources(t, "aws_lambda_function") {
 		var group *hclcheck.Block
 		for _, ref := range hclcheck.Refs(fn.Attr("depends_on")) {
@@ -72,15 +72,15 @@ func checkLambdaLogGroupFirst(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkLogGroupEncrypted(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "log-group-encrypted"}
+func checkLogGroupEncrypted(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "log-group-encrypted"}
 	for _, g := range platformResources(t, "aws_cloudwatch_log_group") {
 		for _, ctx := range g.Module.Contexts() {
 			pos, subject := ctxSubject(g, ctx)
-			if _, isNull, ok := ctx.EvalString(g.Attr("kms_key_id"), nil); g.Attr("kms_key_id") == nil || (ok && isNull) {
+			if _, staticIsNull, ok := ctx.EvalString(g.Attr("kms_key_id"), nil); g.Attr("kms_key_id") == nil || (ok && staticIsNull) {
 				r.at(pos, subject, "no kms_key_id: log groups are encrypted with the platform CMK")
 			}
-			if _, isNull, ok := ctx.EvalString(g.Attr("retention_in_days"), nil); g.Attr("retention_in_days") == nil || (ok && isNull) {
+			if _, staticIsNull, ok := ctx.EvalString(g.Attr("retention_in_days"), nil); g.Attr("retention_in_days") == nil || (ok && staticIsNull) {
 				r.at(pos, subject, "no retention_in_days")
 			}
 		}
@@ -88,8 +88,8 @@ func checkLogGroupEncrypted(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkLambdaRuntime(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lambda-runtime"}
+func checkLambdaRuntime(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lambda-runtime"}
 	functionContexts(t, func(fn *hclcheck.Block, ctx hclcheck.Context, _ string) {
 		pos, subject := ctxSubject(fn, ctx)
 		want := func(attr string, e hclsyntax.Expression, value string) {
@@ -134,8 +134,8 @@ func checkLambdaRuntime(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkLambdaPackage(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lambda-package"}
+func checkLambdaPackage(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lambda-package"}
 	for _, fn := range platformResources(t, "aws_lambda_function") {
 		if fn.Attr("filename") == nil {
 			r.block(fn, "no filename: local zips from `make build` must be deployable")
@@ -158,8 +158,8 @@ func checkLambdaPackage(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkNoArchiveFile(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "no-archive-file"}
+func checkNoArchiveFile(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "no-archive-file"}
 	for _, m := range t.Modules() {
 		for _, group := range [][]*hclcheck.Block{m.DataOf("archive_file"), m.ResourcesOf("archive_file")} {
 			for _, b := range group {
@@ -204,8 +204,8 @@ func instanceOf(ref string) string {
 	return ref
 }
 
-func checkLambdaDeadLetter(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lambda-dead-letter"}
+func checkLambdaDeadLetter(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lambda-dead-letter"}
 	async := asyncInvoked(t)
 	functionContexts(t, func(fn *hclcheck.Block, ctx hclcheck.Context, instance string) {
 		by, ok := async[instance]
@@ -246,12 +246,12 @@ func checkLambdaDeadLetter(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkLambdaPermissionUnique(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lambda-permission-unique"}
+func checkLambdaPermissionUnique(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lambda-permission-unique"}
 	for _, m := range t.Platform() {
 		seen := map[string]string{}
 		for _, p := range m.ResourcesOf("aws_lambda_permission") {
-			if isNull(p.Attr("source_arn")) {
+			if staticIsNull(p.Attr("source_arn")) {
 				r.block(p, "no source_arn: any %s resource could invoke the function", m.Src(p.Attr("principal")))
 			}
 			sid := p.Attr("statement_id")

@@ -13,14 +13,14 @@ import (
 )
 
 // violation is one broken rule at one place.
-type violation struct {
+type staticViolation struct {
 	pos     string // "terraform/storage.tf:42"
 	rule    string // "bucket-tls-only"
 	subject string // "aws_s3_bucket_policy.trail"
 	msg     string
 }
 
-func (v violation) String() string {
+func (v staticViolation) String() string {
 	return fmt.Sprintf("%s: [%s] %s: %s", v.pos, v.rule, v.subject, v.msg)
 }
 
@@ -30,24 +30,24 @@ type staticCheck struct {
 	rule string
 	// why names the seed checklist item or DESIGN section the rule enforces.
 	why string
-	run func(t *hclcheck.Tree) []violation
+	run func(t *hclcheck.Tree) []staticViolation
 }
 
 // reporter accumulates violations of one rule.
-type reporter struct {
+type staticReporter struct {
 	rule string
-	out  []violation
+	out  []staticViolation
 }
 
-func (r *reporter) at(pos, subject, format string, args ...any) {
-	r.out = append(r.out, violation{pos: pos, rule: r.rule, subject: subject, msg: fmt.Sprintf(format, args...)})
+func (r *staticReporter) at(pos, subject, format string, args ...any) {
+	r.out = append(r.out, staticViolation{pos: pos, rule: r.rule, subject: subject, msg: fmt.Sprintf(format, args...)})
 }
 
-func (r *reporter) block(b *hclcheck.Block, format string, args ...any) {
+func (r *staticReporter) block(b *hclcheck.Block, format string, args ...any) {
 	r.at(b.Pos(), b.Addr(), format, args...)
 }
 
-func (r *reporter) rng(rg hcl.Range, b *hclcheck.Block, format string, args ...any) {
+func (r *staticReporter) rng(rg hcl.Range, b *hclcheck.Block, format string, args ...any) {
 	r.at(hclcheck.Pos(rg), b.Addr(), format, args...)
 }
 
@@ -63,7 +63,7 @@ func allChecks() []staticCheck {
 
 // repoRoot is the repository root, found from this file's location so that tests
 // work from any directory.
-func repoRoot() string {
+func staticRepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
@@ -150,7 +150,7 @@ func boundStringIs(b *hclcheck.Block, e hclsyntax.Expression, want string) bool 
 }
 
 // isNull reports whether an expression is absent or the literal null.
-func isNull(e hclsyntax.Expression) bool {
+func staticIsNull(e hclsyntax.Expression) bool {
 	if e == nil {
 		return true
 	}
@@ -158,16 +158,7 @@ func isNull(e hclsyntax.Expression) bool {
 	return ok && l.Val.IsNull()
 }
 
-func containsAny(s string, subs ...string) bool {
-	for _, x := range subs {
-		if strings.Contains(s, x) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyString(ss []string, f func(string) bool) bool {
+func staticAnyString(ss []string, f func(string) bool) bool {
 	for _, s := range ss {
 		if f(s) {
 			return true

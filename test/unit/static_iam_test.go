@@ -18,8 +18,8 @@ func iamChecks() []staticCheck {
 	}
 }
 
-func checkRoleHasPolicy(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "iam-role-has-policy"}
+func checkRoleHasPolicy(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "iam-role-has-policy"}
 	for _, role := range platformResources(t, "aws_iam_role") {
 		m := role.Module
 		ok := role.Attr("managed_policy_arns") != nil || len(role.Nested("inline_policy")) > 0
@@ -45,8 +45,8 @@ var identityPolicies = map[string]string{
 	"aws_iam_user_policy": "policy",
 }
 
-func checkExplicitActions(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "iam-explicit-actions"}
+func checkExplicitActions(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "iam-explicit-actions"}
 	for _, typ := range []string{"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy"} {
 		for _, p := range platformResources(t, typ) {
 			pol := boundPolicy(p, identityPolicies[typ])
@@ -68,8 +68,8 @@ func checkExplicitActions(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkTopicQueueTLS(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "topic-queue-tls-only"}
+func checkTopicQueueTLS(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "topic-queue-tls-only"}
 	for _, topic := range platformResources(t, "aws_sns_topic") {
 		var p hclcheck.Policy
 		n := 0
@@ -120,13 +120,13 @@ func checkTopicQueueTLS(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkGlueCrawler(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "glue-crawler"}
+func checkGlueCrawler(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "glue-crawler"}
 	for _, c := range platformResources(t, "aws_glue_crawler") {
-		if isNull(c.Attr("schedule")) {
+		if staticIsNull(c.Attr("schedule")) {
 			r.block(c, "no schedule")
 		}
-		if isNull(c.Attr("security_configuration")) {
+		if staticIsNull(c.Attr("security_configuration")) {
 			r.block(c, "no security_configuration (encrypted logs and bookmarks)")
 		}
 		recrawl := false
@@ -144,7 +144,7 @@ func checkGlueCrawler(t *hclcheck.Tree) []violation {
 		for _, st := range targets {
 			ex := c.Module.Strings(hclcheck.AttrOf(st.Body, "exclusions"))
 			for _, want := range []string{"CloudTrail-Digest/**", "CloudTrail-Insight/**"} {
-				if !anyString(ex, func(s string) bool { return strings.HasSuffix(s, want) }) {
+				if !staticAnyString(ex, func(s string) bool { return strings.HasSuffix(s, want) }) {
 					r.rng(st.DefRange(), c, "s3_target does not exclude %s", want)
 				}
 			}

@@ -29,7 +29,7 @@ type keyPolicy struct {
 
 // keyPolicies returns the policy of every aws_kms_key in the platform, merged with
 // any aws_kms_key_policy that targets it. With no key at all, it reports that.
-func keyPolicies(t *hclcheck.Tree, r *reporter) []keyPolicy {
+func keyPolicies(t *hclcheck.Tree, r *staticReporter) []keyPolicy {
 	var out []keyPolicy
 	for _, k := range platformResources(t, "aws_kms_key") {
 		kp := keyPolicy{key: k, policy: boundPolicy(k, "policy")}
@@ -57,7 +57,7 @@ func (kp keyPolicy) find(f func(hclcheck.Statement) bool) *hclcheck.Statement {
 	return nil
 }
 
-func (kp keyPolicy) missing(r *reporter, format string, args ...any) {
+func (kp keyPolicy) missing(r *staticReporter, format string, args ...any) {
 	suffix := ""
 	if len(kp.policy.Unresolved) > 0 {
 		suffix = " (could not follow: " + strings.Join(kp.policy.Unresolved, ", ") + ")"
@@ -65,8 +65,8 @@ func (kp keyPolicy) missing(r *reporter, format string, args ...any) {
 	r.at(attrPos(kp.key, "policy"), kp.key.Addr(), format+suffix, args...)
 }
 
-func checkKMSRotation(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "kms-rotation"}
+func checkKMSRotation(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "kms-rotation"}
 	for _, k := range platformResources(t, "aws_kms_key") {
 		if !boundBool(k, k.Attr("enable_key_rotation"), true) {
 			r.at(attrPos(k, "enable_key_rotation"), k.Addr(), "enable_key_rotation is not true for every caller")
@@ -77,8 +77,8 @@ func checkKMSRotation(t *hclcheck.Tree) []violation {
 
 const cloudtrailSvc = "cloudtrail.amazonaws.com"
 
-func checkKMSCloudTrailEncrypt(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "kms-cloudtrail-encrypt"}
+func checkKMSCloudTrailEncrypt(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "kms-cloudtrail-encrypt"}
 	for _, kp := range keyPolicies(t, r) {
 		st := kp.find(func(s hclcheck.Statement) bool {
 			return s.HasPrincipal("Service", cloudtrailSvc) && (s.HasAction("kms:GenerateDataKey*") || s.HasAction("kms:GenerateDataKey"))
@@ -95,8 +95,8 @@ func checkKMSCloudTrailEncrypt(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkKMSCloudTrailDescribeKey(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "kms-cloudtrail-describekey"}
+func checkKMSCloudTrailDescribeKey(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "kms-cloudtrail-describekey"}
 	for _, kp := range keyPolicies(t, r) {
 		st := kp.find(func(s hclcheck.Statement) bool {
 			return s.HasPrincipal("Service", cloudtrailSvc) && s.HasAction("kms:DescribeKey") && len(s.Conditions) == 0
@@ -112,8 +112,8 @@ func checkKMSCloudTrailDescribeKey(t *hclcheck.Tree) []violation {
 // never written literally.
 var logsPrincipalRE = regexp.MustCompile(`^logs\.\$\{[^}]+\}\.amazonaws\.com$`)
 
-func checkKMSLogs(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "kms-logs-principal"}
+func checkKMSLogs(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "kms-logs-principal"}
 	for _, kp := range keyPolicies(t, r) {
 		st := kp.find(func(s hclcheck.Statement) bool {
 			return s.PrincipalMatches("Service", logsPrincipalRE.MatchString)
@@ -138,8 +138,8 @@ func checkKMSLogs(t *hclcheck.Tree) []violation {
 // (DESIGN §8), and S3 event notifications into the encrypted ingest queue.
 var servicePrincipals = []string{"sns.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com", "s3.amazonaws.com"}
 
-func checkKMSServicePrincipals(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "kms-service-principals"}
+func checkKMSServicePrincipals(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "kms-service-principals"}
 	for _, kp := range keyPolicies(t, r) {
 		for _, svc := range servicePrincipals {
 			st := kp.find(func(s hclcheck.Statement) bool {
@@ -153,8 +153,8 @@ func checkKMSServicePrincipals(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkKMSViaService(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "kms-readers-via-service"}
+func checkKMSViaService(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "kms-readers-via-service"}
 	for _, kp := range keyPolicies(t, r) {
 		st := kp.find(func(s hclcheck.Statement) bool {
 			return s.HasAction("kms:Decrypt") && len(s.Condition("kms:ViaService")) > 0

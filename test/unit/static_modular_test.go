@@ -14,33 +14,33 @@ const modularFixture = "testdata/static/modular"
 var modularCases = []struct {
 	name string
 	rule string
-	muts []mutation
+	muts []staticMutation
 	pos  string
 	want string
 }{
-	{name: "trail bucket without key falls back to AES256", rule: "bucket-sse-kms", muts: []mutation{{"main.tf", "  kms_key_arn = module.key.arn\n  log_target", "  log_target"}}, pos: "fixture/main.tf:75:", want: `module.logs (aws_s3_bucket.this): SSE is AES256 but this is not the access-log bucket`},
-	{name: "access logging switched off for one caller", rule: "bucket-access-logging", muts: []mutation{{"main.tf", `log_target  = { bucket = module.access_logs.id, prefix = "logs/" }`, `log_target  = null`}}, pos: "fixture/main.tf:75:", want: "module.logs (aws_s3_bucket.this): access logging is switched off"},
-	{name: "whole-bucket cleanup rule missing for one caller", rule: "lifecycle-cleanup", muts: []mutation{{"main.tf", `{ id = "cleanup", prefix = "", noncurrent_days = 30, abort_days = 7 }`, `{ id = "cleanup", prefix = "tmp/", noncurrent_days = 30, abort_days = 7 }`}}, pos: "fixture/main.tf:75:", want: "module.logs (aws_s3_bucket.this): no whole-bucket"},
-	{name: "caller rule without abort", rule: "lifecycle-cleanup", muts: []mutation{{"main.tf", `rules  = [{ id = "all", expire_days = 90, noncurrent_days = 30, abort_days = 7 }]`, `rules  = [{ id = "all", expire_days = 90, noncurrent_days = 30 }]`}}, pos: "fixture/main.tf:68:", want: "module.access_logs (aws_s3_bucket.this): no whole-bucket (prefix \"\") rule with abort_incomplete_multipart_upload"},
-	{name: "dynamic rule with empty filter", rule: "lifecycle-filter-prefix", muts: []mutation{{"modules/bucket/main.tf", `      filter {
+	{name: "trail bucket without key falls back to AES256", rule: "bucket-sse-kms", muts: []staticMutation{{"main.tf", "  kms_key_arn = module.key.arn\n  log_target", "  log_target"}}, pos: "fixture/main.tf:75:", want: `module.logs (aws_s3_bucket.this): SSE is AES256 but this is not the access-log bucket`},
+	{name: "access logging switched off for one caller", rule: "bucket-access-logging", muts: []staticMutation{{"main.tf", `log_target  = { bucket = module.access_logs.id, prefix = "logs/" }`, `log_target  = null`}}, pos: "fixture/main.tf:75:", want: "module.logs (aws_s3_bucket.this): access logging is switched off"},
+	{name: "whole-bucket cleanup rule missing for one caller", rule: "lifecycle-cleanup", muts: []staticMutation{{"main.tf", `{ id = "cleanup", prefix = "", noncurrent_days = 30, abort_days = 7 }`, `{ id = "cleanup", prefix = "tmp/", noncurrent_days = 30, abort_days = 7 }`}}, pos: "fixture/main.tf:75:", want: "module.logs (aws_s3_bucket.this): no whole-bucket"},
+	{name: "caller rule without abort", rule: "lifecycle-cleanup", muts: []staticMutation{{"main.tf", `rules  = [{ id = "all", expire_days = 90, noncurrent_days = 30, abort_days = 7 }]`, `rules  = [{ id = "all", expire_days = 90, noncurrent_days = 30 }]`}}, pos: "fixture/main.tf:68:", want: "module.access_logs (aws_s3_bucket.this): no whole-bucket (prefix \"\") rule with abort_incomplete_multipart_upload"},
+	{name: "dynamic rule with empty filter", rule: "lifecycle-filter-prefix", muts: []staticMutation{{"modules/bucket/main.tf", `      filter {
         prefix = rule.value.prefix
       }`, `      filter {}`}}, pos: "fixture/modules/bucket/main.tf:", want: "empty filter {}"},
-	{name: "module TLS deny inverted", rule: "bucket-tls-only", muts: []mutation{{"modules/bucket/main.tf", `values   = ["false"]`, `values   = ["true"]`}}, pos: "fixture/modules/bucket/main.tf:", want: "no statement denies aws:SecureTransport=false"},
-	{name: "key policy passed to the key module lacks events", rule: "kms-service-principals", muts: []mutation{{"main.tf", `"events.amazonaws.com", `, ""}}, pos: "fixture/modules/key/main.tf:", want: "no statement lets events.amazonaws.com"},
-	{name: "caller turns rotation off", rule: "kms-rotation", muts: []mutation{{"main.tf", "  policy_json = data.aws_iam_policy_document.key.json\n", "  policy_json = data.aws_iam_policy_document.key.json\n  rotate      = false\n"}}, pos: "fixture/modules/key/main.tf:", want: "enable_key_rotation is not true for every caller"},
-	{name: "module default architecture x86", rule: "lambda-runtime", muts: []mutation{{"modules/fn/main.tf", `default     = "arm64"`, `default     = "x86_64"`}}, pos: "fixture/main.tf:", want: `module.function["reporter"] (aws_lambda_function.this): architectures is not ["arm64"]`},
-	{name: "scheduled instance without dead letter", rule: "lambda-dead-letter", muts: []mutation{{"main.tf", `"reporter"  = aws_sns_topic.failures.arn`, `"reporter"  = null`}}, pos: "fixture/main.tf:", want: `module.function["reporter"] (aws_lambda_function.this): invoked asynchronously by aws_cloudwatch_event_target.schedule`},
-	{name: "permission for the wrong instance", rule: "lambda-permission-per-trigger", muts: []mutation{{"main.tf", `function_name = module.function[each.value.function].name`, `function_name = module.function["processor"].name`}}, pos: "fixture/main.tf:", want: `aws_cloudwatch_event_target.schedule["daily"] invokes module.function["reporter"]`},
-	{name: "statement id repeated across instances", rule: "lambda-permission-unique", muts: []mutation{{"main.tf", `  schedules = {
+	{name: "module TLS deny inverted", rule: "bucket-tls-only", muts: []staticMutation{{"modules/bucket/main.tf", `values   = ["false"]`, `values   = ["true"]`}}, pos: "fixture/modules/bucket/main.tf:", want: "no statement denies aws:SecureTransport=false"},
+	{name: "key policy passed to the key module lacks events", rule: "kms-service-principals", muts: []staticMutation{{"main.tf", `"events.amazonaws.com", `, ""}}, pos: "fixture/modules/key/main.tf:", want: "no statement lets events.amazonaws.com"},
+	{name: "caller turns rotation off", rule: "kms-rotation", muts: []staticMutation{{"main.tf", "  policy_json = data.aws_iam_policy_document.key.json\n", "  policy_json = data.aws_iam_policy_document.key.json\n  rotate      = false\n"}}, pos: "fixture/modules/key/main.tf:", want: "enable_key_rotation is not true for every caller"},
+	{name: "module default architecture x86", rule: "lambda-runtime", muts: []staticMutation{{"modules/fn/main.tf", `default     = "arm64"`, `default     = "x86_64"`}}, pos: "fixture/main.tf:", want: `module.function["reporter"] (aws_lambda_function.this): architectures is not ["arm64"]`},
+	{name: "scheduled instance without dead letter", rule: "lambda-dead-letter", muts: []staticMutation{{"main.tf", `"reporter"  = aws_sns_topic.failures.arn`, `"reporter"  = null`}}, pos: "fixture/main.tf:", want: `module.function["reporter"] (aws_lambda_function.this): invoked asynchronously by aws_cloudwatch_event_target.schedule`},
+	{name: "permission for the wrong instance", rule: "lambda-permission-per-trigger", muts: []staticMutation{{"main.tf", `function_name = module.function[each.value.function].name`, `function_name = module.function["processor"].name`}}, pos: "fixture/main.tf:", want: `aws_cloudwatch_event_target.schedule["daily"] invokes module.function["reporter"]`},
+	{name: "statement id repeated across instances", rule: "lambda-permission-unique", muts: []staticMutation{{"main.tf", `  schedules = {
     daily = {`, `  schedules = {
     weekly = {
       function  = "reporter"
       statement = "AllowDailySchedule"
     }
     daily = {`}}, pos: "fixture/main.tf:", want: `statement_id "AllowDailySchedule" already used`},
-	{name: "one instance name without suffix", rule: "name-suffix", muts: []mutation{{"main.tf", `"processor" = { name = "${var.name_prefix}-processor-${local.env_suffix}" }`, `"processor" = { name = "${var.name_prefix}-processor" }`}}, pos: "fixture/modules/fn/main.tf:", want: "aws_lambda_function.this: function_name = var.name does not derive"},
-	{name: "module call without common tags", rule: "tags", muts: []mutation{{"main.tf", "  ]\n  tags = local.common_tags\n", "  ]\n"}}, pos: "fixture/main.tf:75:", want: "module.logs: module takes tags but is not passed local.common_tags"},
-	{name: "caller passes no log group key", rule: "log-group-encrypted", muts: []mutation{{"main.tf", `  kms_key_arn     = module.key.arn`, `  kms_key_arn     = null`}}, pos: "fixture/main.tf:", want: `module.function["processor"] (aws_cloudwatch_log_group.this): no kms_key_id`},
+	{name: "one instance name without suffix", rule: "name-suffix", muts: []staticMutation{{"main.tf", `"processor" = { name = "${var.name_prefix}-processor-${local.env_suffix}" }`, `"processor" = { name = "${var.name_prefix}-processor" }`}}, pos: "fixture/modules/fn/main.tf:", want: "aws_lambda_function.this: function_name = var.name does not derive"},
+	{name: "module call without common tags", rule: "tags", muts: []staticMutation{{"main.tf", "  ]\n  tags = local.common_tags\n", "  ]\n"}}, pos: "fixture/main.tf:75:", want: "module.logs: module takes tags but is not passed local.common_tags"},
+	{name: "caller passes no log group key", rule: "log-group-encrypted", muts: []staticMutation{{"main.tf", `  kms_key_arn     = module.key.arn`, `  kms_key_arn     = null`}}, pos: "fixture/main.tf:", want: `module.function["processor"] (aws_cloudwatch_log_group.this): no kms_key_id`},
 }
 
 func TestStaticCheckerFollowsSubmodules(t *testing.T) {
@@ -48,7 +48,7 @@ func TestStaticCheckerFollowsSubmodules(t *testing.T) {
 	for _, c := range allChecks() {
 		rules[c.rule] = c
 	}
-	base := loadFixture(t, modularFixture)
+	base := staticLoadFixture(t, modularFixture)
 	for _, tc := range modularCases {
 		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
 			c, ok := rules[tc.rule]
@@ -58,11 +58,11 @@ func TestStaticCheckerFollowsSubmodules(t *testing.T) {
 			if vs := c.run(base); len(vs) > 0 {
 				t.Fatalf("rule %s already fails on the unmodified modular fixture: %v", tc.rule, vs)
 			}
-			dir := copyFixtureFrom(t, modularFixture)
+			dir := staticCopyFixtureFrom(t, modularFixture)
 			for _, m := range tc.muts {
-				applyMutation(t, dir, m)
+				staticApplyMutation(t, dir, m)
 			}
-			vs := c.run(loadFixture(t, dir))
+			vs := c.run(staticLoadFixture(t, dir))
 			for _, v := range vs {
 				s := v.String()
 				if strings.HasPrefix(s, tc.pos) && strings.Contains(s, tc.want) {

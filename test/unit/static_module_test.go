@@ -24,8 +24,8 @@ func moduleChecks() []staticCheck {
 	}
 }
 
-func checkVariableTyped(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "variable-typed"}
+func checkVariableTyped(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "variable-typed"}
 	for _, m := range t.Modules() {
 		for _, v := range m.Variables {
 			typ := v.Attr("type")
@@ -48,8 +48,8 @@ func checkVariableTyped(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkVariableDescribed(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "variable-described"}
+func checkVariableDescribed(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "variable-described"}
 	for _, m := range t.Modules() {
 		for _, v := range m.Variables {
 			if d, ok := hclcheck.StringLit(v.Attr("description")); !ok || strings.TrimSpace(d) == "" {
@@ -60,8 +60,8 @@ func checkVariableDescribed(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkValidationNamesVariable(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "variable-validation-names-variable"}
+func checkValidationNamesVariable(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "variable-validation-names-variable"}
 	for _, m := range t.Modules() {
 		for _, v := range m.Variables {
 			for _, val := range v.Nested("validation") {
@@ -79,8 +79,8 @@ func checkValidationNamesVariable(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkOutputDescribed(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "output-described"}
+func checkOutputDescribed(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "output-described"}
 	for _, m := range t.Modules() {
 		for _, o := range m.Outputs {
 			if d, ok := hclcheck.StringLit(o.Attr("description")); !ok || strings.TrimSpace(d) == "" {
@@ -91,8 +91,8 @@ func checkOutputDescribed(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkNoProviderInModules(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "no-provider-in-modules"}
+func checkNoProviderInModules(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "no-provider-in-modules"}
 	for _, m := range t.Platform() {
 		for _, p := range m.Providers {
 			r.block(p, "provider block in %s module %s; only examples configure providers", m.Kind, m.Dir)
@@ -101,8 +101,8 @@ func checkNoProviderInModules(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkNoHeredocPolicy(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "no-heredoc-policy"}
+func checkNoHeredocPolicy(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "no-heredoc-policy"}
 	for _, m := range t.Modules() {
 		for _, h := range m.Heredocs() {
 			if strings.Contains(strings.ToLower(h.Attribute), "policy") || strings.Contains(h.Text, `"Statement"`) {
@@ -113,8 +113,8 @@ func checkNoHeredocPolicy(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkVersions(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "terraform-versions"}
+func checkVersions(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "terraform-versions"}
 	m := t.Root
 	var version, aws hclsyntax.Expression
 	var at *hclcheck.Block
@@ -156,8 +156,8 @@ func validationConditions(v *hclcheck.Block) []string {
 
 // checkVariableValidations enforces the issue's "bad input" list: every input that
 // would only fail at apply time is validated at plan time.
-func checkVariableValidations(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "variable-validations"}
+func checkVariableValidations(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "variable-validations"}
 	has := func(v *hclcheck.Block, subs ...string) bool {
 		for _, c := range validationConditions(v) {
 			all := true

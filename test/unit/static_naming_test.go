@@ -68,8 +68,8 @@ func suffixRoot(_ *hclcheck.Module, ref string) bool {
 	return ref == "local.env_suffix" || strings.HasPrefix(ref, "random_string.")
 }
 
-func checkNameSuffix(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "name-suffix"}
+func checkNameSuffix(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "name-suffix"}
 	for _, m := range t.Platform() {
 		for _, res := range m.Resources {
 			if _, ok := scopedNames[res.Type]; ok || strings.HasPrefix(res.Type, "random_") {
@@ -101,8 +101,8 @@ func checkNameSuffix(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkTags(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "tags"}
+func checkTags(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "tags"}
 	for _, m := range t.Modules() {
 		want := "local.common_tags"
 		if m.Kind == hclcheck.KindSubmodule {
@@ -179,8 +179,8 @@ var (
 	partitionRE = regexp.MustCompile(`arn:aws(?:-cn|-us-gov|-iso[a-z-]*)?:`)
 )
 
-func literalCheck(t *hclcheck.Tree, rule string, re *regexp.Regexp, exemptExampleVars bool, what string) []violation {
-	r := &reporter{rule: rule}
+func literalCheck(t *hclcheck.Tree, rule string, re *regexp.Regexp, exemptExampleVars bool, what string) []staticViolation {
+	r := &staticReporter{rule: rule}
 	for _, m := range t.Modules() {
 		exempt := exemptRanges(m, exemptExampleVars && m.Kind == hclcheck.KindExample)
 		for _, l := range m.Literals() {
@@ -192,28 +192,28 @@ func literalCheck(t *hclcheck.Tree, rule string, re *regexp.Regexp, exemptExampl
 				if len(m) > 1 {
 					hit = m[1] // the pattern's own group, without its delimiters
 				}
-				r.at(hclcheck.Pos(l.Range), "literal", "%s %q in %q", what, hit, truncate(l.Text, 80))
+				r.at(hclcheck.Pos(l.Range), "literal", "%s %q in %q", what, hit, staticTruncate(l.Text, 80))
 			}
 		}
 	}
 	return r.out
 }
 
-func truncate(s string, n int) string {
+func staticTruncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return s[:n] + "..."
 }
 
-func checkNoHardcodedAccount(t *hclcheck.Tree) []violation {
+func checkNoHardcodedAccount(t *hclcheck.Tree) []staticViolation {
 	return literalCheck(t, "no-hardcoded-account", accountRE, false, "hard-coded account ID (use local.account_id)")
 }
 
-func checkNoHardcodedRegion(t *hclcheck.Tree) []violation {
+func checkNoHardcodedRegion(t *hclcheck.Tree) []staticViolation {
 	return literalCheck(t, "no-hardcoded-region", regionRE, true, "hard-coded region (use data.aws_region.current.region)")
 }
 
-func checkNoHardcodedPartition(t *hclcheck.Tree) []violation {
+func checkNoHardcodedPartition(t *hclcheck.Tree) []staticViolation {
 	return literalCheck(t, "no-hardcoded-partition", partitionRE, false, "hard-coded partition (use data.aws_partition.current.partition)")
 }

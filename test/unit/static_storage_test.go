@@ -30,7 +30,7 @@ func storageChecks() []staticCheck {
 
 // companions returns the resources of a type in the bucket's module whose bucket
 // argument refers to the bucket.
-func companions(b *hclcheck.Block, typ string) []*hclcheck.Block {
+func bucketCompanions(b *hclcheck.Block, typ string) []*hclcheck.Block {
 	var out []*hclcheck.Block
 	for _, r := range b.Module.ResourcesOf(typ) {
 		if hclcheck.RefersTo(r.Attr("bucket"), b.Addr()) {
@@ -40,10 +40,10 @@ func companions(b *hclcheck.Block, typ string) []*hclcheck.Block {
 	return out
 }
 
-func checkBucketPublicAccessBlock(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-public-access-block"}
+func checkBucketPublicAccessBlock(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-public-access-block"}
 	for _, b := range platformResources(t, "aws_s3_bucket") {
-		pabs := companions(b, "aws_s3_bucket_public_access_block")
+		pabs := bucketCompanions(b, "aws_s3_bucket_public_access_block")
 		if len(pabs) == 0 {
 			r.block(b, "no aws_s3_bucket_public_access_block")
 			continue
@@ -59,10 +59,10 @@ func checkBucketPublicAccessBlock(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkBucketOwnership(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-ownership-enforced"}
+func checkBucketOwnership(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-ownership-enforced"}
 	for _, b := range platformResources(t, "aws_s3_bucket") {
-		ocs := companions(b, "aws_s3_bucket_ownership_controls")
+		ocs := bucketCompanions(b, "aws_s3_bucket_ownership_controls")
 		if len(ocs) == 0 {
 			r.block(b, "no aws_s3_bucket_ownership_controls")
 			continue
@@ -80,10 +80,10 @@ func checkBucketOwnership(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkBucketVersioning(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-versioning"}
+func checkBucketVersioning(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-versioning"}
 	for _, b := range platformResources(t, "aws_s3_bucket") {
-		vs := companions(b, "aws_s3_bucket_versioning")
+		vs := bucketCompanions(b, "aws_s3_bucket_versioning")
 		if len(vs) == 0 {
 			r.block(b, "no aws_s3_bucket_versioning")
 			continue
@@ -150,10 +150,10 @@ func ctxPos(b *hclcheck.Block, ctx hclcheck.Context) (string, string) {
 	return b.Pos(), b.Addr()
 }
 
-func checkBucketSSE(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-sse-kms"}
+func checkBucketSSE(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-sse-kms"}
 	for _, b := range platformResources(t, "aws_s3_bucket") {
-		sses := companions(b, "aws_s3_bucket_server_side_encryption_configuration")
+		sses := bucketCompanions(b, "aws_s3_bucket_server_side_encryption_configuration")
 		if len(sses) == 0 {
 			r.block(b, "no aws_s3_bucket_server_side_encryption_configuration")
 			continue
@@ -174,7 +174,7 @@ func checkBucketSSE(t *hclcheck.Tree) []violation {
 						case strings.HasPrefix(alg, "aws:kms"):
 							// A key that is not a constant in this context (a resource's
 							// ARN) is set; only an absent or null key is missing.
-							if k := hclcheck.AttrOf(def.Body, "kms_master_key_id"); isNull(k) || ctxIsNull(ctx, k) {
+							if k := hclcheck.AttrOf(def.Body, "kms_master_key_id"); staticIsNull(k) || ctxIsNull(ctx, k) {
 								r.at(pos, subject, "sse_algorithm %s without kms_master_key_id", alg)
 							}
 							if bk, _, ok := ctx.EvalString(hclcheck.AttrOf(rule.Body, "bucket_key_enabled"), nil); !ok || bk != "true" {
@@ -195,7 +195,7 @@ func checkBucketSSE(t *hclcheck.Tree) []violation {
 // policy resources.
 func bucketPolicies(b *hclcheck.Block) (hclcheck.Policy, []*hclcheck.Block) {
 	var p hclcheck.Policy
-	pols := companions(b, "aws_s3_bucket_policy")
+	pols := bucketCompanions(b, "aws_s3_bucket_policy")
 	for _, pr := range pols {
 		q := boundPolicy(pr, "policy")
 		p.Statements = append(p.Statements, q.Statements...)
@@ -210,7 +210,7 @@ func deniesInsecureTransport(p hclcheck.Policy) bool {
 			continue
 		}
 		for _, c := range s.Condition("aws:SecureTransport") {
-			if strings.EqualFold(c.Test, "Bool") && anyString(c.Values, func(v string) bool { return v == "false" }) {
+			if strings.EqualFold(c.Test, "Bool") && staticAnyString(c.Values, func(v string) bool { return v == "false" }) {
 				return true
 			}
 		}
@@ -218,8 +218,8 @@ func deniesInsecureTransport(p hclcheck.Policy) bool {
 	return false
 }
 
-func checkBucketTLS(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-tls-only"}
+func checkBucketTLS(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-tls-only"}
 	for _, b := range platformResources(t, "aws_s3_bucket") {
 		p, pols := bucketPolicies(b)
 		if len(pols) == 0 {
@@ -233,10 +233,10 @@ func checkBucketTLS(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkBucketAccessLogging(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-access-logging"}
+func checkBucketAccessLogging(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-access-logging"}
 	for _, b := range platformResources(t, "aws_s3_bucket") {
-		logs := companions(b, "aws_s3_bucket_logging")
+		logs := bucketCompanions(b, "aws_s3_bucket_logging")
 		for _, ctx := range b.Module.Contexts() {
 			if isAccessLogBucket(b, ctx) {
 				continue
@@ -272,8 +272,8 @@ type lifecycleRule struct {
 	expirationSet bool
 }
 
-func checkLifecycleFilter(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lifecycle-filter-prefix"}
+func checkLifecycleFilter(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lifecycle-filter-prefix"}
 	for _, lc := range platformResources(t, "aws_s3_bucket_lifecycle_configuration") {
 		rules := lc.Nested("rule")
 		if len(rules) == 0 {
@@ -396,10 +396,10 @@ func lifecycleRules(lc *hclcheck.Block, ctx hclcheck.Context) []lifecycleRule {
 	return out
 }
 
-func checkLifecycleCleanup(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "lifecycle-cleanup"}
+func checkLifecycleCleanup(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lifecycle-cleanup"}
 	for _, b := range platformResources(t, "aws_s3_bucket") {
-		lcs := companions(b, "aws_s3_bucket_lifecycle_configuration")
+		lcs := bucketCompanions(b, "aws_s3_bucket_lifecycle_configuration")
 		if len(lcs) == 0 {
 			r.block(b, "no aws_s3_bucket_lifecycle_configuration")
 			continue
@@ -447,8 +447,8 @@ func cloudtrailBucketStatements(t *hclcheck.Tree) ([]hclcheck.Statement, []*hclc
 	return sts, pols
 }
 
-func checkCloudTrailACL(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-cloudtrail-acl-check"}
+func checkCloudTrailACL(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-cloudtrail-acl-check"}
 	sts, _ := cloudtrailBucketStatements(t)
 	for _, s := range sts {
 		if s.HasAction("s3:GetBucketAcl") {
@@ -474,8 +474,8 @@ func awsLogsPath(res string, f func(ref string) bool) bool {
 	return j > 0 && f(rest[:j]) && strings.HasPrefix(rest[j+1:], "/")
 }
 
-func checkCloudTrailWrite(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "bucket-cloudtrail-write-paths"}
+func checkCloudTrailWrite(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "bucket-cloudtrail-write-paths"}
 	sts, _ := cloudtrailBucketStatements(t)
 	var writes []hclcheck.Statement
 	var resources []string
@@ -495,17 +495,17 @@ func checkCloudTrailWrite(t *hclcheck.Tree) []violation {
 	isOrg := func(ref string) bool {
 		return strings.Contains(ref, "organization_id") || strings.Contains(ref, "aws_organizations_organization")
 	}
-	if !anyString(resources, func(s string) bool { return awsLogsPath(s, isAccount) }) {
+	if !staticAnyString(resources, func(s string) bool { return awsLogsPath(s, isAccount) }) {
 		r.at(first, "aws_s3_bucket_policy", "write statement %q has no AWSLogs/${<account_id>}/ resource (resources: %s)", writes[0].Sid, strings.Join(resources, ", "))
 	}
-	if !anyString(resources, func(s string) bool { return awsLogsPath(s, isOrg) }) {
+	if !staticAnyString(resources, func(s string) bool { return awsLogsPath(s, isOrg) }) {
 		r.at(first, "aws_s3_bucket_policy", "write statement %q has no AWSLogs/${<organization_id>}/ resource: an organization trail cannot write (seed lesson 14)", writes[0].Sid)
 	}
 	for _, write := range writes {
 		pos := hclcheck.Pos(write.Range)
 		acl := false
 		for _, c := range write.Condition("s3:x-amz-acl") {
-			acl = acl || (strings.EqualFold(c.Test, "StringEquals") && anyString(c.Values, func(v string) bool { return v == "bucket-owner-full-control" }))
+			acl = acl || (strings.EqualFold(c.Test, "StringEquals") && staticAnyString(c.Values, func(v string) bool { return v == "bucket-owner-full-control" }))
 		}
 		if !acl {
 			r.at(pos, "aws_s3_bucket_policy", "write statement %q lacks StringEquals s3:x-amz-acl = bucket-owner-full-control", write.Sid)
@@ -527,8 +527,8 @@ var resourcePolicies = map[string]string{
 	"aws_sqs_queue":        "policy",
 }
 
-func checkConfusedDeputy(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "service-principal-source-condition"}
+func checkConfusedDeputy(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "service-principal-source-condition"}
 	for typ, attr := range resourcePolicies {
 		for _, pr := range platformResources(t, typ) {
 			if pr.Attr(attr) == nil {
@@ -549,6 +549,6 @@ func checkConfusedDeputy(t *hclcheck.Tree) []violation {
 
 // ctxIsNull reports whether an expression evaluates to null in a context.
 func ctxIsNull(ctx hclcheck.Context, e hclsyntax.Expression) bool {
-	_, isNull, ok := ctx.EvalString(e, nil)
-	return ok && isNull
+	_, staticIsNull, ok := ctx.EvalString(e, nil)
+	return ok && staticIsNull
 }

@@ -11,7 +11,7 @@ import (
 // TestStaticTerraform runs every static rule over terraform/ (root, submodules and
 // examples). Each failure names the file, line and rule.
 func TestStaticTerraform(t *testing.T) {
-	tree, err := hclcheck.LoadTree(filepath.Join(repoRoot(), "terraform"), "terraform")
+	tree, err := hclcheck.LoadTree(filepath.Join(staticRepoRoot(), "terraform"), "terraform")
 	if err != nil {
 		t.Fatalf("parse terraform/: %v", err)
 	}
@@ -21,7 +21,7 @@ func TestStaticTerraform(t *testing.T) {
 	for _, c := range allChecks() {
 		t.Run(c.rule, func(t *testing.T) {
 			vs := c.run(tree)
-			sortViolations(vs)
+			staticSortViolations(vs)
 			for _, v := range vs {
 				t.Error(v.String())
 			}
@@ -29,14 +29,14 @@ func TestStaticTerraform(t *testing.T) {
 	}
 }
 
-func sortViolations(vs []violation) {
+func staticSortViolations(vs []staticViolation) {
 	sort.SliceStable(vs, func(i, j int) bool { return vs[i].String() < vs[j].String() })
 }
 
 // BenchmarkStaticTerraform measures parsing terraform/ and running every rule, in
 // bytes of HCL per second.
 func BenchmarkStaticTerraform(b *testing.B) {
-	dir := filepath.Join(repoRoot(), "terraform")
+	dir := filepath.Join(staticRepoRoot(), "terraform")
 	tree, err := hclcheck.LoadTree(dir, "terraform")
 	if err != nil {
 		b.Fatalf("parse terraform/: %v", err)

@@ -21,7 +21,7 @@ func trailChecks() []staticCheck {
 	}
 }
 
-func trails(t *hclcheck.Tree, r *reporter) []*hclcheck.Block {
+func staticTrails(t *hclcheck.Tree, r *staticReporter) []*hclcheck.Block {
 	ts := platformResources(t, "aws_cloudtrail")
 	if len(ts) == 0 {
 		r.at(t.Root.Dir, "aws_cloudtrail", "no aws_cloudtrail in the root module or its submodules")
@@ -29,9 +29,9 @@ func trails(t *hclcheck.Tree, r *reporter) []*hclcheck.Block {
 	return ts
 }
 
-func checkTrailAdvancedSelectors(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "trail-advanced-selectors"}
-	for _, tr := range trails(t, r) {
+func checkTrailAdvancedSelectors(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "trail-advanced-selectors"}
+	for _, tr := range staticTrails(t, r) {
 		for _, es := range tr.Nested("event_selector") {
 			r.rng(es.DefRange(), tr, "basic event_selector; use advanced_event_selector (DESIGN §8)")
 		}
@@ -54,8 +54,8 @@ func checkTrailAdvancedSelectors(t *hclcheck.Tree) []violation {
 
 var s3WildcardRE = regexp.MustCompile(`s3:::\*`)
 
-func checkNoS3Wildcard(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "no-s3-wildcard-data-resource"}
+func checkNoS3Wildcard(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "no-s3-wildcard-data-resource"}
 	for _, tr := range platformResources(t, "aws_cloudtrail") {
 		for _, es := range tr.Nested("event_selector") {
 			for _, dr := range hclcheck.Nested(es.Body, "data_resource") {
@@ -70,9 +70,9 @@ func checkNoS3Wildcard(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkTrailCWLSuffix(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "trail-cwl-arn-suffix"}
-	for _, tr := range trails(t, r) {
+func checkTrailCWLSuffix(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "trail-cwl-arn-suffix"}
+	for _, tr := range staticTrails(t, r) {
 		e := tr.Attr("cloud_watch_logs_group_arn")
 		if e == nil {
 			r.block(tr, "no cloud_watch_logs_group_arn: CloudWatch Logs delivery (and the CIS alarms) need it")
@@ -90,9 +90,9 @@ func checkTrailCWLSuffix(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkTrailDependsOnPolicy(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "trail-depends-on-bucket-policy"}
-	for _, tr := range trails(t, r) {
+func checkTrailDependsOnPolicy(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "trail-depends-on-bucket-policy"}
+	for _, tr := range staticTrails(t, r) {
 		m := tr.Module
 		ok := false
 		for _, ref := range hclcheck.Refs(tr.Attr("depends_on")) {
@@ -117,15 +117,15 @@ func checkTrailDependsOnPolicy(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkTrailHardening(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "trail-hardening"}
-	for _, tr := range trails(t, r) {
+func checkTrailHardening(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "trail-hardening"}
+	for _, tr := range staticTrails(t, r) {
 		for _, a := range []string{"include_global_service_events", "enable_log_file_validation"} {
 			if !boundBool(tr, tr.Attr(a), true) {
 				r.at(attrPos(tr, a), tr.Addr(), "%s is not true", a)
 			}
 		}
-		if isNull(tr.Attr("kms_key_id")) {
+		if staticIsNull(tr.Attr("kms_key_id")) {
 			r.block(tr, "no kms_key_id: trail logs must be encrypted with the platform CMK")
 		}
 		for _, a := range []string{"is_organization_trail", "is_multi_region_trail"} {
@@ -137,8 +137,8 @@ func checkTrailHardening(t *hclcheck.Tree) []violation {
 	return r.out
 }
 
-func checkOrgSource(t *hclcheck.Tree) []violation {
-	r := &reporter{rule: "org-trail-organization-source"}
+func checkOrgSource(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "org-trail-organization-source"}
 	m := t.Root
 	orgData := m.DataOf("aws_organizations_organization")
 	if len(orgData) == 0 {
