@@ -25,6 +25,9 @@ func TestStaticTerraform(t *testing.T) {
 			for _, v := range vs {
 				t.Error(v.String())
 			}
+			if len(vs) > 0 {
+				t.Logf("rule %s enforces %s", c.rule, c.why)
+			}
 		})
 	}
 }
