@@ -221,6 +221,13 @@ data "aws_iam_policy_document" "crawler" {
   }
 
   statement {
+    sid       = "UseKeyForGlueSecurityConfiguration"
+    effect    = "Allow"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    resources = [module.kms.key_arn]
+  }
+
+  statement {
     sid       = "ReadGlueSecurityConfiguration"
     effect    = "Allow"
     actions   = ["glue:GetSecurityConfiguration"]

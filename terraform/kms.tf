@@ -168,6 +168,25 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # The Glue crawler's security configuration encrypts its CloudWatch logs
+  # (through the Logs statement above) and, for S3 writes and job bookmarks,
+  # calls KMS with the crawler role's own credentials.
+  dynamic "statement" {
+    for_each = var.enable_crawler ? [aws_iam_role.crawler[0].arn] : []
+
+    content {
+      sid       = "AllowGlueCrawlerSecurityConfiguration"
+      effect    = "Allow"
+      actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+    }
+  }
+
   # DynamoDB tables encrypted with a customer managed key need a grant for
   # the table; it is created on behalf of the caller.
   statement {
