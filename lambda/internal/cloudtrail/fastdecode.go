@@ -36,9 +36,10 @@ var strClass = func() (t [256]uint8) {
 }()
 
 type fastDec struct {
-	b []byte
-	s string // b as a string: decoded strings are substrings of it
-	i int
+	b   []byte
+	s   string // b as a string: decoded strings are substrings of it
+	i   int
+	top bool // a top-level object: "Records" means an envelope
 }
 
 // fastDecode fills ev from raw; false means "use encoding/json".
@@ -56,6 +57,64 @@ func fastDecode(raw []byte, ev *Event) bool {
 	}
 	d.ws()
 	return d.i == len(d.b)
+}
+
+// fastDecodePrefix decodes the record that starts at b[0] and may be followed
+// by more input, and returns its length. ev's strings point into b until
+// rebase moves them. With top set, a "Records" key fails the decode: the
+// object is an envelope, not a record.
+func fastDecodePrefix(b []byte, ev *Event, top bool) (int, bool) {
+	if len(b) == 0 || b[0] != '{' {
+		return 0, false
+	}
+	d := fastDec{b: b, s: unsafe.String(unsafe.SliceData(b), len(b)), top: top}
+	if !d.event(ev) {
+		return 0, false
+	}
+	return d.i, true
+}
+
+// rebase points every string and raw field of ev that lies in from (the
+// reader's buffer) at the same bytes in to (the record's own copy).
+func rebase(ev *Event, from, to []byte) {
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(from)))
+	hi := lo + uintptr(len(from))
+	str := func(s *string) {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(*s))); len(*s) > 0 && p >= lo && p < hi {
+			*s = unsafe.String(&to[p-lo], len(*s))
+		}
+	}
+	raw := func(r *json.RawMessage) {
+		if p := uintptr(unsafe.Pointer(unsafe.SliceData(*r))); len(*r) > 0 && p >= lo && p < hi {
+			off := int(p - lo)
+			*r = to[off : off+len(*r) : off+len(*r)]
+		}
+	}
+	for _, s := range []*string{&ev.EventVersion, &ev.EventTime, &ev.EventSource, &ev.EventName, &ev.AWSRegion,
+		&ev.SourceIPAddress, &ev.UserAgent, &ev.ErrorCode, &ev.ErrorMessage, &ev.RequestID, &ev.EventID,
+		&ev.EventType, &ev.RecipientAccountID, &ev.EventCategory} {
+		str(s)
+	}
+	u := &ev.UserIdentity
+	for _, s := range []*string{&u.Type, &u.PrincipalID, &u.ARN, &u.AccountID, &u.AccessKeyID, &u.UserName, &u.InvokedBy} {
+		str(s)
+	}
+	if sc := u.SessionContext; sc != nil {
+		is := &sc.SessionIssuer
+		for _, s := range []*string{&sc.Attributes.MFAAuthenticated, &sc.Attributes.CreationDate,
+			&is.Type, &is.PrincipalID, &is.ARN, &is.AccountID, &is.UserName} {
+			str(s)
+		}
+	}
+	for i := range ev.Resources {
+		r := &ev.Resources[i]
+		str(&r.ARN)
+		str(&r.AccountID)
+		str(&r.Type)
+	}
+	raw(&ev.RequestParameters)
+	raw(&ev.ResponseElements)
+	raw(&ev.AdditionalEventData)
 }
 
 func (d *fastDec) ws() {
@@ -457,6 +516,9 @@ func (d *fastDec) event(ev *Event) bool {
 			return s.first(19) && d.strField(&ev.EventCategory)
 		case "resources":
 			return s.first(20) && d.resources(&ev.Resources)
+		}
+		if d.top && key == "Records" {
+			return false
 		}
 		return d.unknown(key, eventKeys)
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -308,4 +309,31 @@ func TestReaderSourceFailure(t *testing.T) {
 	o := drain(t, rd, len(input))
 	assert.Equal(t, "E U", o.kinds())
 	assert.ErrorIs(t, o.final, boom)
+}
+
+// Events decoded straight from the reader's buffer must not keep pointing
+// into it: the buffer is overwritten as reading goes on. Every event is kept
+// until the end and then compared with encoding/json's decoding of its Raw.
+func TestEventsOutliveTheReadBuffer(t *testing.T) {
+	fx := loadFixtures(t)
+	var recs [][]byte
+	for i := 0; len(recs) < 3000; i++ {
+		f := fx[i%len(fx)].compact
+		recs = append(recs, bytes.Replace(f, []byte(`"eventID":"`), []byte(fmt.Sprintf(`"eventID":"%06d-`, i)), 1))
+	}
+	for name, input := range map[string][]byte{
+		"envelope": gz(t, envelope(recs...)),
+		"ndjson":   ndjson(recs...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := readAll(t, input)
+			require.Len(t, o.events, len(recs))
+			for i, ev := range o.events {
+				var want Event
+				require.NoError(t, json.Unmarshal(recs[i], &want))
+				want.Raw = ev.Raw
+				assert.Equal(t, &want, ev)
+			}
+		})
+	}
 }
