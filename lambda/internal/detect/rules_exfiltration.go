@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/ctap-platform/ctap/lambda/internal/cloudtrail"
@@ -124,7 +125,12 @@ func exfiltrationRules() []Rule {
 			Severity: finding.Critical, Tactic: "Initial Access", Technique: "T1133", References: []string{"CIS 5.2", "CIS 5.3", "ATT&CK T1133"},
 			Description: "An ingress rule allows 0.0.0.0/0 or ::/0 to SSH, RDP, WinRM, VNC, telnet, SMB, a database, Redis, Elasticsearch, Docker or Kubernetes API ports (or all ports).",
 			EventSource: "ec2.amazonaws.com", EventNames: []string{"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules"},
-			Match: func(e *cloudtrail.Event) bool { return succeeded(e) && opensAdminPortToWorld(params(e)) },
+			Match: func(e *cloudtrail.Event) bool {
+				// Most rule changes never mention a world CIDR: skip the decode.
+				raw := e.RequestParameters
+				world := bytes.Contains(raw, []byte(`0.0.0.0/0`)) || bytes.Contains(raw, []byte(`::/0`))
+				return succeeded(e) && world && opensAdminPortToWorld(params(e))
+			},
 			Examples: Examples{
 				Positive: ev(`{"eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"groupId":"sg-0123456789abcdef0","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"groups":{},"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]},"ipv6Ranges":{},"prefixListIds":{}}]}}}`),
 				Negative: ev(`{"eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"groupId":"sg-0123456789abcdef0","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":443,"toPort":443,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}},{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"10.0.0.0/8"}]}}]}}}`),
