@@ -147,11 +147,7 @@ func (s *Server) ConfigureProvider(_ context.Context, req *tfprotov5.ConfigurePr
 		s.mu.Unlock()
 		return resp, nil
 	}
-	cfgSchema, err := s.prov.Config()
-	var ps *tfprotov5.Schema
-	if err == nil {
-		ps, err = schema.ToProto(cfgSchema)
-	}
+	ps, err := s.providerSchema()
 	if err != nil {
 		resp.Diagnostics = errDiag("ctap tfstub: provider schema", err.Error())
 		return resp, nil
@@ -191,6 +187,14 @@ func (s *Server) ConfigureProvider(_ context.Context, req *tfprotov5.ConfigurePr
 	s.region, s.defaultTags, s.configured = region, tags, true
 	s.mu.Unlock()
 	return resp, nil
+}
+
+func (s *Server) providerSchema() (*tfprotov5.Schema, error) {
+	cfg, err := s.prov.Config()
+	if err != nil {
+		return nil, err
+	}
+	return schema.ToProto(cfg)
 }
 
 // StopProvider has nothing to stop.
