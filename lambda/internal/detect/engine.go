@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -172,6 +173,10 @@ func (s *Session) count(i int, r *Rule, ev *cloudtrail.Event) (finding.Finding, 
 			s.evictLocked()
 		}
 		st = &windowState{}
+		// Event strings may share memory with the record's Raw bytes (the
+		// reader's fast decoder does that): clone the map key so that a
+		// window does not keep a whole record alive.
+		k.account, k.key = strings.Clone(k.account), strings.Clone(k.key)
 		s.windows[k] = st
 	}
 	st.count++
