@@ -95,8 +95,8 @@ func (e *Engine) NewSession() *Session {
 // by "newest event time minus N windows" because a parallel replay reads
 // files from different days at the same time: a time horizon would discard
 // windows that are still filling. A window that is evicted and seen again
-// restarts its count (it can under-count, never double-report: its finding
-// ID is deterministic and the store de-duplicates).
+// restarts its count: it can under-count, or report again under the same
+// deterministic finding ID, which the store de-duplicates.
 type Session struct {
 	e       *Engine
 	mu      sync.Mutex
@@ -118,6 +118,10 @@ type windowState struct {
 // Process runs every rule over ev. It returns the single-event findings and
 // any aggregate finding whose window has just reached its threshold (once
 // per window). It never panics on any event; a nil event yields nothing.
+//
+// An aggregate finding's ID depends only on the rule, account, key and
+// window; its event fields and evidence are those of the event that reached
+// the threshold, which depends on arrival order in a parallel replay.
 func (s *Session) Process(ev *cloudtrail.Event) []finding.Finding {
 	if ev == nil {
 		return nil
