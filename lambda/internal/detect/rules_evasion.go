@@ -298,11 +298,19 @@ func selectorsReduce(p any) bool {
 	return isObject
 }
 
+// trailBucketMarkers are substrings of bucket names that hold CloudTrail
+// logs: this platform's "<prefix>-trail-logs-<env>", Control Tower's
+// "aws-controltower-logs-...", and common log-archive names.
+var trailBucketMarkers = []string{"cloudtrail", "trail-log", "audit-log", "controltower-logs", "log-archive"}
+
 // lifecycleExpiresTrailLogs reports an enabled lifecycle rule that expires
 // CloudTrail objects within 90 days.
 func lifecycleExpiresTrailLogs(p any) bool {
 	bucket := strings.ToLower(str(get(p, "bucketName")))
-	trailBucket := strings.Contains(bucket, "cloudtrail") || strings.Contains(bucket, "trail-log") || strings.Contains(bucket, "audit-log")
+	trailBucket := false
+	for _, m := range trailBucketMarkers {
+		trailBucket = trailBucket || strings.Contains(bucket, m)
+	}
 	for _, r := range items(get(p, "LifecycleConfiguration", "Rule")) {
 		if !strings.EqualFold(str(get(r, "Status")), "Enabled") {
 			continue
