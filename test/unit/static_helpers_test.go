@@ -54,7 +54,7 @@ func (r *staticReporter) rng(rg hcl.Range, b *hclcheck.Block, format string, arg
 // allChecks is the registry of static rules, sorted by rule id.
 func allChecks() []staticCheck {
 	var cs []staticCheck
-	for _, group := range [][]staticCheck{kmsChecks(), storageChecks(), trailChecks(), functionChecks(), dataChecks(), eventChecks(), namingChecks(), moduleChecks(), iamChecks()} {
+	for _, group := range [][]staticCheck{kmsChecks(), storageChecks(), trailChecks(), functionChecks(), dataChecks(), eventChecks(), namingChecks(), moduleChecks(), iamChecks(), contractChecks()} {
 		cs = append(cs, group...)
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].rule < cs[j].rule })

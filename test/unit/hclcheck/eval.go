@@ -107,7 +107,25 @@ func argValue(m *Module, e hclsyntax.Expression, key string) cty.Value {
 			return cty.StringVal(key)
 		}
 	}
+	if r := m.Resolve(e); r != e {
+		return argValue(m, r, key)
+	}
 	switch x := Unwrap(e).(type) {
+	case *hclsyntax.FunctionCallExpr:
+		if x.Name == "merge" {
+			// merge of object constructors (possibly behind locals): later keys win.
+			attrs := map[string]cty.Value{}
+			for _, a := range x.Args {
+				v := argValue(m, a, key)
+				if v.IsNull() || !v.Type().IsObjectType() {
+					return cty.StringVal("${" + m.Src(e) + "}")
+				}
+				for k, av := range v.AsValueMap() {
+					attrs[k] = av
+				}
+			}
+			return cty.ObjectVal(attrs)
+		}
 	case *hclsyntax.ObjectConsExpr:
 		attrs := map[string]cty.Value{}
 		for _, it := range x.Items {

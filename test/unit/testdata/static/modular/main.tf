@@ -28,13 +28,22 @@ locals {
   account_id  = data.aws_caller_identity.current.account_id
 
   functions = {
-    "processor" = { name = "${var.name_prefix}-processor-${local.env_suffix}" }
-    "reporter"  = { name = "${var.name_prefix}-reporter-${local.env_suffix}" }
+    "log-processor" = { name = "${var.name_prefix}-log-processor-${local.env_suffix}" }
+    "reporter"      = { name = "${var.name_prefix}-reporter-${local.env_suffix}" }
   }
 
   dead_letters = {
-    "processor" = null
-    "reporter"  = aws_sns_topic.failures.arn
+    "log-processor" = null
+    "reporter"      = aws_sns_topic.failures.arn
+  }
+
+  environments = {
+    "log-processor" = {
+      LOG_LEVEL         = "info"
+      FINDINGS_TABLE    = "findings"
+      FINDINGS_TTL_DAYS = "90"
+    }
+    "reporter" = {}
   }
 
   schedules = {
@@ -98,6 +107,7 @@ module "function" {
   zip             = "${path.module}/dist/${each.key}.zip"
   kms_key_arn     = module.key.arn
   dead_letter_arn = local.dead_letters[each.key]
+  environment     = local.environments[each.key]
   tags            = merge(local.common_tags, { Function = each.key })
 }
 

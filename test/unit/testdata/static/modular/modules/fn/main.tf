@@ -31,6 +31,12 @@ variable "dead_letter_arn" {
   default     = null
 }
 
+variable "environment" {
+  description = "Environment variables."
+  type        = map(string)
+  default     = {}
+}
+
 variable "tags" {
   description = "Tags."
   type        = map(string)
@@ -73,6 +79,13 @@ resource "aws_lambda_function" "this" {
   logging_config {
     log_format = "JSON"
     log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  dynamic "environment" {
+    for_each = length(var.environment) > 0 ? [var.environment] : []
+    content {
+      variables = environment.value
+    }
   }
 
   dynamic "dead_letter_config" {

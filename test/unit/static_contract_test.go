@@ -1,0 +1,137 @@
+package unit
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ctap-platform/ctap/test/unit/hclcheck"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// contractEnv is the environment each function reads, from docs/contracts.md
+// ("Environment variables (set by Terraform, validated at cold start)"). Functions are
+// keyed by the hyphenated names used for dist/<key>.zip.
+var contractEnv = map[string][]string{
+	"log-processor":  {"LOG_LEVEL", "FINDINGS_TABLE", "FINDINGS_TTL_DAYS"},
+	"event-analyzer": {"LOG_LEVEL", "FINDINGS_TABLE", "FINDINGS_TTL_DAYS"},
+	"alert-router": {"LOG_LEVEL", "FINDINGS_TABLE", "TOPIC_CRITICAL_ARN", "TOPIC_HIGH_ARN", "TOPIC_MEDIUM_ARN",
+		"ALERT_STATE_TABLE", "SUPPRESSION_WINDOW_MINUTES"},
+	"compliance-reporter": {"LOG_LEVEL", "FINDINGS_TABLE", "TOPIC_CRITICAL_ARN", "TOPIC_MEDIUM_ARN",
+		"ATHENA_WORKGROUP", "ATHENA_DATABASE", "ATHENA_TABLE", "ATHENA_QUERY_TIMEOUT_SECONDS", "COMPLIANCE_QUERY_IDS",
+		"REPORT_BUCKET", "REPORT_PREFIX", "TRAIL_ARN", "TRAIL_MAX_DELIVERY_AGE_MINUTES", "ALLOWED_REGIONS"},
+	"anomaly-detector": {"LOG_LEVEL", "FINDINGS_TABLE", "FINDINGS_TTL_DAYS", "ATHENA_WORKGROUP", "ATHENA_DATABASE",
+		"ATHENA_TABLE", "ATHENA_QUERY_TIMEOUT_SECONDS", "ALLOWED_REGIONS", "ANOMALY_BASELINE_DAYS", "ANOMALY_ZSCORE",
+		"ANOMALY_MIN_CALLS", "ANOMALY_ACCESS_DENIED_MIN", "ANOMALY_BULK_READ_MIN"},
+}
+
+func contractChecks() []staticCheck {
+	return []staticCheck{
+		{rule: "lambda-env-contract", why: "DESIGN §3 / docs/contracts.md: each function gets exactly the environment it validates", run: checkLambdaEnvContract},
+	}
+}
+
+// functionEnvKeys returns the environment variable names a function instance gets, or
+// ok false when they cannot be determined statically.
+func functionEnvKeys(fn *hclcheck.Block, ctx hclcheck.Context) (keys []string, ok bool) {
+	objKeys := func(v cty.Value) ([]string, bool) {
+		if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+			return nil, false
+		}
+		var out []string
+		for k := range v.AsValueMap() {
+			out = append(out, k)
+		}
+		return out, true
+	}
+	for _, b := range fn.Body.Blocks {
+		switch {
+		case b.Type == "environment":
+			e := hclcheck.AttrOf(b.Body, "variables")
+			if v, ok := ctx.Eval(e, nil); ok {
+				ks, ok := objKeys(v)
+				if !ok {
+					return nil, false
+				}
+				keys = append(keys, ks...)
+			} else if o, isObj := hclcheck.Unwrap(e).(*hclsyntax.ObjectConsExpr); isObj {
+				for _, it := range o.Items {
+					keys = append(keys, fn.Module.ObjectKey(it))
+				}
+			} else {
+				return nil, false
+			}
+		case b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == "environment":
+			for _, ref := range hclcheck.Refs(hclcheck.AttrOf(b.Body, "for_each")) {
+				parts := strings.Split(ref, ".")
+				if len(parts) == 2 && parts[0] == "var" {
+					v, present := ctx.Vars[parts[1]]
+					if !present {
+						return nil, false
+					}
+					ks, ok := objKeys(v)
+					if !ok {
+						return nil, false
+					}
+					keys = append(keys, ks...)
+					break
+				}
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys, true
+}
+
+func checkLambdaEnvContract(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "lambda-env-contract"}
+	functionContexts(t, func(fn *hclcheck.Block, ctx hclcheck.Context, _ string) {
+		want, ok := contractEnv[ctx.Key]
+		if !ok {
+			return
+		}
+		pos, subject := ctxSubject(fn, ctx)
+		got, ok := functionEnvKeys(fn, ctx)
+		if !ok {
+			r.at(pos, subject, "cannot determine the environment variables statically")
+			return
+		}
+		have := map[string]bool{}
+		for _, k := range got {
+			have[k] = true
+		}
+		for _, k := range want {
+			if !have[k] {
+				r.at(pos, subject, "environment lacks %s (docs/contracts.md)", k)
+			}
+			delete(have, k)
+		}
+		var extra []string
+		for k := range have {
+			extra = append(extra, k)
+		}
+		sort.Strings(extra)
+		for _, k := range extra {
+			r.at(pos, subject, "environment sets %s, which docs/contracts.md does not list for %s", k, ctx.Key)
+		}
+	})
+	return r.out
+}
+
+// TestStaticTerraformDeploysContractFunctions keeps lambda-env-contract from passing
+// vacuously: terraform/ must instantiate all five functions under their contract keys.
+func TestStaticTerraformDeploysContractFunctions(t *testing.T) {
+	tree, err := hclcheck.LoadTree(filepath.Join(staticRepoRoot(), "terraform"), "terraform")
+	if err != nil {
+		t.Fatalf("parse terraform/: %v", err)
+	}
+	seen := map[string]bool{}
+	functionContexts(tree, func(_ *hclcheck.Block, ctx hclcheck.Context, _ string) { seen[ctx.Key] = true })
+	for k := range contractEnv {
+		if !seen[k] {
+			t.Errorf("terraform/ has no function instance keyed %q (docs/contracts.md: functions are keyed by their hyphenated names)", k)
+		}
+	}
+}
