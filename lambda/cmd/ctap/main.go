@@ -30,6 +30,7 @@ Usage:
   ctap rules  [flags]           list the detection catalogue
   ctap gen    --out DIR [flags] write realistic CloudTrail logs with planted attacks
   ctap demo   [--out DIR]       generate logs, replay them and summarise the findings
+  ctap report --from PATH [--out DIR]  compliance report (report.json, report.html) from local logs
 
 Run "ctap COMMAND -h" for a command's flags.
 

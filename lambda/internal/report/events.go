@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ctap-platform/ctap/lambda/internal/cloudtrail"
+	"github.com/ctap-platform/ctap/lambda/internal/finding"
 )
 
 // EventControls evaluates the compliance checks from CloudTrail events
@@ -19,6 +21,8 @@ type EventControls struct {
 	rows         map[string][]map[string]string
 	unauthorized map[[2]string]int // (principal, account) → denied calls
 	regions      map[[2]string]int // (region, account) → events
+	events       int
+	first, last  time.Time
 }
 
 // NewEventControls returns an empty evaluator.
@@ -48,8 +52,18 @@ func (c *EventControls) Add(e *cloudtrail.Event) {
 		return
 	}
 	acct := e.AccountID()
+	t := e.Time()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.events++
+	if !t.IsZero() {
+		if c.first.IsZero() || t.Before(c.first) {
+			c.first = t
+		}
+		if t.After(c.last) {
+			c.last = t
+		}
+	}
 	if e.AWSRegion != "" {
 		c.regions[[2]string{e.AWSRegion, acct}]++
 	}
@@ -93,6 +107,14 @@ func field(raw json.RawMessage, name string) string {
 		return ""
 	}
 	return s
+}
+
+// Span is the number of events added and the first and last event times
+// (zero when no event had a time).
+func (c *EventControls) Span() (events int, first, last time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.events, c.first, c.last
 }
 
 // Controls evaluates every check over the events added so far.
@@ -139,4 +161,29 @@ func counted(m map[[2]string]int, keyCol, countCol string) []map[string]string {
 		out = append(out, map[string]string{keyCol: e.k[0], "account_id": e.k[1], countCol: strconv.Itoa(e.n)})
 	}
 	return out
+}
+
+// Local builds the report of a local run from the events' controls and the
+// findings of the same replay. The period is the whole days the events span.
+// There is no trail to query locally, so trail health is informational.
+func Local(source string, ec *EventControls, fs []finding.Finding, allowedRegions []string, now time.Time) *Report {
+	_, first, last := ec.Span()
+	if first.IsZero() {
+		first, last = now, now
+	}
+	from := first.UTC().Truncate(24 * time.Hour)
+	to := last.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	r := &Report{
+		Title:       "ctap compliance report (local replay)",
+		Source:      source,
+		GeneratedAt: now.UTC().Format(time.RFC3339),
+		PeriodStart: from.Format(time.RFC3339),
+		PeriodEnd:   to.Format(time.RFC3339),
+		Controls:    ec.Controls(allowedRegions),
+		Trail: TrailHealth{Status: Info, TrailARN: "(local replay: no trail)",
+			Problems: []string{"not checked: a local replay has no trail whose status could be read"}},
+		Findings: Summarize(fs, from, to, nil),
+	}
+	r.Finalize()
+	return r
 }

@@ -100,7 +100,7 @@ type legendItem struct {
 
 func newTimeChart(days []DayCounts) timeChart {
 	const (
-		width, height       = 760, 260
+		width, height       = 960, 260
 		left, right, top    = 48, 12, 30
 		bottom              = 40
 		plotH               = height - top - bottom
@@ -192,9 +192,9 @@ type barRow struct {
 
 func newBarChart(items []NameCount, rules bool) barChart {
 	const (
-		width  = 760
+		width  = 960
 		rowH   = 24
-		labelW = 330
+		labelW = 360
 		valueW = 50
 	)
 	c := barChart{Width: width, Height: max(rowH, len(items)*rowH+8)}
@@ -215,7 +215,7 @@ func newBarChart(items []NameCount, rules bool) barChart {
 			text = it.Title
 		}
 		c.Rows = append(c.Rows, barRow{Y: 4 + i*rowH, LabelX: labelW - 8, BarX: labelW, BarW: w, ValueX: labelW + w + 6,
-			Label: ellipsize(text, 46), Title: title, Count: it.Count})
+			Label: ellipsize(text, 52), Title: title, Count: it.Count})
 	}
 	return c
 }

@@ -61,7 +61,7 @@ type ControlSpec struct {
 var Controls = []ControlSpec{
 	{Name: RootActivity, Title: "Root account activity", Reference: "CIS 4.3", Columns: []string{"event_time", "event_name", "source_ip", "account_id", "region"}, FailsWhen: "any root call"},
 	{Name: ConsoleLoginsWithoutMFA, Title: "Console sign-in without MFA", Reference: "CIS 4.2", Columns: []string{"event_time", "principal_arn", "source_ip", "account_id"}, FailsWhen: "any sign-in without MFA"},
-	{Name: IAMPolicyChanges, Title: "IAM policy changes", Reference: "CIS 4.4", Columns: []string{"event_time", "event_name", "principal_arn", "account_id"}, FailsWhen: "informational (count only)", Informational: true},
+	{Name: IAMPolicyChanges, Title: "IAM policy changes", Reference: "CIS 4.4", Columns: []string{"event_time", "event_name", "principal_arn", "account_id"}, FailsWhen: "never (informational: count only)", Informational: true},
 	{Name: TrailChanges, Title: "CloudTrail configuration changes", Reference: "CIS 4.5", Columns: []string{"event_time", "event_name", "principal_arn", "account_id", "region"}, FailsWhen: "any trail change"},
 	{Name: UnauthorizedCallers, Title: "Unauthorized API call leaders", Reference: "CIS 4.1", Columns: []string{"principal_arn", "account_id", "error_count"}, FailsWhen: fmt.Sprintf("a principal with %d or more denied calls", UnauthorizedCallThreshold)},
 	{Name: RegionsInUse, Title: "Regions in use outside the allow-list", Reference: "region policy", Columns: []string{"region", "account_id", "event_count"}, FailsWhen: "a region outside ALLOWED_REGIONS"},
