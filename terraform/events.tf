@@ -36,12 +36,18 @@ resource "aws_sqs_queue" "ingest" {
   tags = local.common_tags
 }
 
+locals {
+  # Known at plan time (the queue's arn attribute is not).
+  ingest_queue_arn = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.names.ingest_queue}"
+  log_bucket_arn   = "arn:${local.partition}:s3:::${local.names.log_bucket}"
+}
+
 data "aws_iam_policy_document" "ingest_queue" {
   statement {
     sid       = "AllowTrailLogBucketNotifications"
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.ingest.arn]
+    resources = [local.ingest_queue_arn]
 
     principals {
       type        = "Service"
@@ -51,7 +57,7 @@ data "aws_iam_policy_document" "ingest_queue" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [module.log_bucket.bucket_arn]
+      values   = [local.log_bucket_arn]
     }
 
     condition {
@@ -65,7 +71,7 @@ data "aws_iam_policy_document" "ingest_queue" {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
     actions   = ["sqs:*"]
-    resources = [aws_sqs_queue.ingest.arn]
+    resources = [local.ingest_queue_arn]
 
     principals {
       type        = "*"

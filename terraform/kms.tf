@@ -172,7 +172,7 @@ data "aws_iam_policy_document" "kms" {
   # (through the Logs statement above) and, for S3 writes and job bookmarks,
   # calls KMS with the crawler role's own credentials.
   dynamic "statement" {
-    for_each = var.enable_crawler ? [aws_iam_role.crawler[0].arn] : []
+    for_each = var.enable_crawler ? ["arn:${local.partition}:iam::${local.account_id}:role/${local.names.glue_crawler_role}"] : []
 
     content {
       sid       = "AllowGlueCrawlerSecurityConfiguration"
@@ -222,4 +222,9 @@ module "kms" {
   policy_json             = data.aws_iam_policy_document.kms.json
   deletion_window_in_days = var.kms_deletion_window_days
   tags                    = local.common_tags
+
+  # KMS rejects a key policy naming a role that does not exist yet. The ARN
+  # above is built from the name (so the policy is known at plan time); this
+  # orders the key after the role.
+  depends_on = [aws_iam_role.crawler]
 }

@@ -2,6 +2,14 @@
 # enforced), versioned, encrypted by default, TLS-only, optionally access-logged
 # and with lifecycle rules.
 
+data "aws_partition" "current" {}
+
+locals {
+  # Built from the name rather than read from the bucket, so that the policy
+  # is known (and can be checked) at plan time.
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+}
+
 resource "aws_s3_bucket" "this" {
   bucket        = var.bucket_name
   force_destroy = var.force_destroy
@@ -119,8 +127,8 @@ data "aws_iam_policy_document" "this" {
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
+      local.bucket_arn,
+      "${local.bucket_arn}/*",
     ]
 
     principals {
