@@ -23,10 +23,10 @@ var ErrUnreadable = errors.New("unreadable file")
 const MaxRecordBytes = 16 << 20
 
 const (
-	initialBufBytes = 256 << 10
+	initialBufBytes = 64 << 10
 	// Reads smaller than this waste syscalls and gzip flushes, so the buffer
 	// is compacted before the free tail gets this small.
-	minReadBytes = 32 << 10
+	minReadBytes = 16 << 10
 )
 
 // ParseError describes why a record or a file could not be read. It wraps
