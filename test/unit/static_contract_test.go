@@ -135,3 +135,51 @@ func TestStaticTerraformDeploysContractFunctions(t *testing.T) {
 		}
 	}
 }
+
+// contractOutputs are the root outputs of docs/contracts.md; the examples pass them
+// through.
+var contractOutputs = []string{
+	"name_suffix", "kms_key_arn", "kms_key_alias", "trail_arn", "trail_name", "log_bucket_name",
+	"log_bucket_arn", "access_log_bucket_name", "athena_results_bucket_name", "reports_bucket_name",
+	"reports_prefix", "findings_table_name", "findings_table_arn", "alert_state_table_name",
+	"alert_topic_arns", "ingest_queue_url", "ingest_queue_arn", "ingest_dlq_url", "function_names",
+	"function_arns", "glue_database_name", "glue_table_name", "glue_crawler_name",
+	"athena_workgroup_name", "athena_named_query_ids", "cloudtrail_log_group_name", "dashboard_name",
+}
+
+// missingOutputs returns the names a module does not declare as outputs.
+func missingOutputs(m *hclcheck.Module, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if m.Output(n) == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func TestStaticTerraformOutputsFollowContract(t *testing.T) {
+	tree, err := hclcheck.LoadTree(filepath.Join(staticRepoRoot(), "terraform"), "terraform")
+	if err != nil {
+		t.Fatalf("parse terraform/: %v", err)
+	}
+	if len(tree.Examples) == 0 {
+		t.Error("terraform/examples holds no example")
+	}
+	for _, m := range tree.Modules() {
+		if m.Kind == hclcheck.KindSubmodule {
+			continue
+		}
+		for _, n := range missingOutputs(m, contractOutputs) {
+			t.Errorf("%s: [outputs-contract] output %q of docs/contracts.md is not declared", m.Dir, n)
+		}
+	}
+}
+
+func TestMissingOutputsNamesEachAbsentOutput(t *testing.T) {
+	tree := staticLoadFixture(t, goodFixture)
+	got := missingOutputs(tree.Root, []string{"trail_arn", "kms_key_arn", "dashboard_name"})
+	if strings.Join(got, ",") != "kms_key_arn,dashboard_name" {
+		t.Errorf("missingOutputs = %v, want [kms_key_arn dashboard_name]", got)
+	}
+}
