@@ -183,3 +183,57 @@ func TestMissingOutputsNamesEachAbsentOutput(t *testing.T) {
 		t.Errorf("missingOutputs = %v, want [kms_key_arn dashboard_name]", got)
 	}
 }
+
+// contractComplianceQueries are the named queries compliance-reporter runs
+// (docs/contracts.md "Compliance named queries").
+var contractComplianceQueries = []string{
+	"root_activity", "console_logins_without_mfa", "iam_policy_changes", "trail_changes",
+	"unauthorized_callers", "regions_in_use",
+}
+
+// namedQueryKeys returns the names of every aws_athena_named_query instance in a
+// module, or ok false when a for_each cannot be read statically.
+func namedQueryKeys(m *hclcheck.Module) (keys []string, ok bool) {
+	for _, q := range m.ResourcesOf("aws_athena_named_query") {
+		if q.Attr("for_each") == nil {
+			name, ok := hclcheck.StringLit(q.Attr("name"))
+			if !ok {
+				return nil, false
+			}
+			keys = append(keys, name)
+			continue
+		}
+		ks, ok := q.Instances()
+		if !ok {
+			return nil, false
+		}
+		keys = append(keys, ks...)
+	}
+	return keys, true
+}
+
+func TestStaticTerraformNamedQueriesFollowContract(t *testing.T) {
+	tree, err := hclcheck.LoadTree(filepath.Join(staticRepoRoot(), "terraform"), "terraform")
+	if err != nil {
+		t.Fatalf("parse terraform/: %v", err)
+	}
+	keys, ok := namedQueryKeys(tree.Root)
+	if !ok {
+		t.Fatal("terraform/: [athena-named-queries] cannot read the named queries' for_each keys statically")
+	}
+	t.Logf("%d named queries: %v", len(keys), keys)
+	have := map[string]bool{}
+	for _, k := range keys {
+		have[k] = true
+	}
+	for _, want := range contractComplianceQueries {
+		if !have[want] {
+			t.Errorf("terraform/: [athena-named-queries] no named query %q for compliance-reporter (docs/contracts.md)", want)
+		}
+		delete(have, want)
+	}
+	// Issue 3: at least ten investigation queries besides the compliance ones.
+	if len(have) < 10 {
+		t.Errorf("terraform/: [athena-named-queries] %d investigation queries, want at least 10", len(have))
+	}
+}

@@ -74,16 +74,43 @@ func (m *Module) ForEachKeys(e hclsyntax.Expression) ([]string, bool) {
 			keys = append(keys, m.ObjectKey(it))
 		}
 		return keys, true
+	case *hclsyntax.FunctionCallExpr:
+		if x.Name != "merge" {
+			return nil, false
+		}
+		var keys []string
+		seen := map[string]bool{}
+		for _, a := range x.Args {
+			ks, ok := m.ForEachKeys(a)
+			if !ok {
+				return nil, false
+			}
+			for _, k := range ks {
+				if !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
+		}
+		return keys, true
 	case *hclsyntax.ForExpr:
-		if x.KeyExpr == nil {
+		kt, ok := x.KeyExpr.(*hclsyntax.ScopeTraversalExpr)
+		if x.KeyExpr == nil || !ok || len(kt.Traversal) != 1 || x.CondExpr != nil {
 			return nil, false
 		}
-		coll, ok := StringListLit(Unwrap(m.Resolve(x.CollExpr)))
-		if !ok {
-			return nil, false
-		}
-		if kt, ok := x.KeyExpr.(*hclsyntax.ScopeTraversalExpr); ok && len(kt.Traversal) == 1 && kt.Traversal.RootName() == x.ValVar && x.KeyVar == "" {
-			return coll, true
+		switch {
+		case x.KeyVar == "" && kt.Traversal.RootName() == x.ValVar:
+			// { for v in <list> : v => ... }
+			return StringListLit(Unwrap(m.Resolve(x.CollExpr)))
+		case x.KeyVar != "" && kt.Traversal.RootName() == x.KeyVar:
+			// { for k, v in <object or list> : k => ... }
+			if o, ok := Unwrap(m.Resolve(x.CollExpr)).(*hclsyntax.ObjectConsExpr); ok {
+				var keys []string
+				for _, it := range o.Items {
+					keys = append(keys, m.ObjectKey(it))
+				}
+				return keys, true
+			}
 		}
 		return nil, false
 	}

@@ -240,6 +240,10 @@ locals {
   keys  = ["x", "y"]
   byKey = { for k in local.keys : k => { fn = "f-${k}" } }
   sched = { daily = { function = "reporter" } }
+  merged = merge(
+    { for k in local.keys : k => k },
+    { for name, s in local.sched : name => s.function },
+  )
 }
 resource "aws_cloudwatch_event_target" "t" {
   for_each = local.sched
@@ -265,6 +269,10 @@ resource "aws_sns_topic" "s" { for_each = toset(local.keys) }
 	sk, ok := m.Resource("aws_sns_topic", "s").Instances()
 	if !ok || !reflect.DeepEqual(sk, []string{"x", "y"}) {
 		t.Errorf("toset(local.keys) instances = %v, %v", sk, ok)
+	}
+	mk, ok := m.ForEachKeys(m.Local("merged"))
+	if !ok || !reflect.DeepEqual(mk, []string{"x", "y", "daily"}) {
+		t.Errorf("merge of for-expressions keys = %v, %v", mk, ok)
 	}
 	fk, ok := m.ForEachKeys(m.Local("byKey"))
 	if !ok || !reflect.DeepEqual(fk, []string{"x", "y"}) {
