@@ -99,6 +99,7 @@ type localReport struct {
 	OutDir         string
 	AllowedRegions []string
 	Stderr         io.Writer // unreadable files are named here
+	Source         string    // how the report names its input; default: the paths
 }
 
 type localResult struct {
@@ -165,6 +166,9 @@ func writeLocalReport(ctx context.Context, in localReport) (localResult, error) 
 		store.Sort(fs)
 	}
 	source := fmt.Sprintf("local replay of %s (%d files)", strings.Join(in.Paths, ", "), len(sources))
+	if in.Source != "" {
+		source = fmt.Sprintf("%s (%d files)", in.Source, len(sources))
+	}
 	rep := report.Local(source, controls, fs, in.AllowedRegions, now())
 	events, _, _ := controls.Span()
 	res := localResult{Report: rep, Events: events, JSONPath: filepath.Join(in.OutDir, "report.json"), HTMLPath: filepath.Join(in.OutDir, "report.html")}
@@ -233,7 +237,9 @@ func demoReport(ctx context.Context, run *demoRun) error {
 	fmt.Fprintln(run.Stdout, "\n== 4. Compliance report")
 	started := time.Now()
 	res, err := writeLocalReport(ctx, localReport{Paths: []string{run.LogsDir}, Findings: run.Findings, OutDir: run.OutDir,
-		AllowedRegions: gen.Regions, Stderr: run.Stdout})
+		AllowedRegions: gen.Regions, Stderr: run.Stdout,
+		Source: fmt.Sprintf("ctap demo: generated logs of %d accounts, %s to %s", len(run.Gen.Accounts),
+			run.Gen.Start.Format("2006-01-02"), run.Gen.End.Format("2006-01-02"))})
 	if err != nil {
 		return err
 	}
