@@ -307,3 +307,36 @@ locals {
 		t.Errorf("heredocs = %+v", hs)
 	}
 }
+
+func TestEachValuesReadsFieldsOfComputedForEach(t *testing.T) {
+	tree := writeTree(t, map[string]string{"main.tf": `
+locals {
+  tables  = { a = "ta", b = "tb" }
+  metrics = { r = "ReadThrottleEvents", w = "WriteThrottleEvents" }
+  alarms = {
+    for p in setproduct(keys(local.tables), keys(local.metrics)) :
+    "${p[0]}-${p[1]}" => { metric = local.metrics[p[1]], ns = "AWS/DynamoDB" }
+  }
+}
+resource "aws_cloudwatch_metric_alarm" "a" {
+  for_each    = local.alarms
+  namespace   = each.value.ns
+  metric_name = each.value.metric
+  period      = each.value.unknown
+}
+`})
+	a := tree.Root.Resource("aws_cloudwatch_metric_alarm", "a")
+	if _, ok := a.Instances(); ok {
+		t.Fatal("setproduct keys should not be static")
+	}
+	got, ok := a.EachValues(a.Attr("metric_name"))
+	if !ok || !reflect.DeepEqual(got, []string{"ReadThrottleEvents", "WriteThrottleEvents"}) {
+		t.Errorf("EachValues(metric_name) = %v, %v", got, ok)
+	}
+	if got, ok := a.EachValues(a.Attr("namespace")); !ok || !reflect.DeepEqual(got, []string{"AWS/DynamoDB"}) {
+		t.Errorf("EachValues(namespace) = %v, %v", got, ok)
+	}
+	if _, ok := a.EachValues(a.Attr("period")); ok {
+		t.Error("a missing field must not be reported as known")
+	}
+}

@@ -171,3 +171,64 @@ func (b *Block) EachString(e hclsyntax.Expression, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// EachValues returns the constant values a string argument can take across all
+// instances of a block: a constant, or each.value.<field> of a for_each whose entries
+// (an object constructor, or a for expression building objects) give the field as a
+// constant or as an index into a constant object. ok is false when it cannot tell.
+func (b *Block) EachValues(e hclsyntax.Expression) (values []string, ok bool) {
+	if s, ok := StringLit(e); ok {
+		return []string{s}, true
+	}
+	st, isTrav := Unwrap(e).(*hclsyntax.ScopeTraversalExpr)
+	if !isTrav || b.Attr("for_each") == nil {
+		return nil, false
+	}
+	ref := TraversalString(st.Traversal)
+	if !strings.HasPrefix(ref, "each.value.") {
+		return nil, false
+	}
+	field := strings.TrimPrefix(ref, "each.value.")
+	m := b.Module
+	var fields []hclsyntax.Expression
+	switch fe := Unwrap(m.Resolve(b.Attr("for_each"))).(type) {
+	case *hclsyntax.ObjectConsExpr:
+		for _, it := range fe.Items {
+			o, isObj := Unwrap(m.Resolve(it.ValueExpr)).(*hclsyntax.ObjectConsExpr)
+			if !isObj {
+				return nil, false
+			}
+			fields = append(fields, m.ObjectField(o, field))
+		}
+	case *hclsyntax.ForExpr:
+		o, isObj := Unwrap(fe.ValExpr).(*hclsyntax.ObjectConsExpr)
+		if !isObj {
+			return nil, false
+		}
+		fields = append(fields, m.ObjectField(o, field))
+	default:
+		return nil, false
+	}
+	for _, f := range fields {
+		if s, ok := StringLit(f); ok {
+			values = append(values, s)
+			continue
+		}
+		ix, isIndex := Unwrap(f).(*hclsyntax.IndexExpr)
+		if !isIndex {
+			return nil, false
+		}
+		coll, isObj := Unwrap(m.Resolve(ix.Collection)).(*hclsyntax.ObjectConsExpr)
+		if !isObj {
+			return nil, false
+		}
+		for _, it := range coll.Items {
+			s, ok := StringLit(it.ValueExpr)
+			if !ok {
+				return nil, false
+			}
+			values = append(values, s)
+		}
+	}
+	return values, len(values) > 0
+}
