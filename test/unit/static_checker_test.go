@@ -206,6 +206,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "access"`}}, pos: "fixture/main
   count = var.is_organization_trail && var.organization_id == null ? 1 : 0
 }`, ""}, {"main.tf", `coalesce(var.organization_id, one(data.aws_organizations_organization.current[*].id))`, `"o-fixture"`}}, pos: "fixture:", want: "no aws_organizations_organization data source"},
 
+	{name: "caller identity read unconditionally", rule: "credential-free-plan", muts: []staticMutation{{"main.tf", `data "aws_caller_identity" "current" {
+  count = var.account_id == null ? 1 : 0
+}`, `data "aws_caller_identity" "current" {}`}, {"main.tf", `one(data.aws_caller_identity.current[*].account_id)`, `data.aws_caller_identity.current.account_id`}}, pos: "fixture/main.tf:11", want: "data.aws_caller_identity.current: read unconditionally"},
+
 	// Functions
 	{name: "function without depends_on", rule: "lambda-log-group-first", muts: []staticMutation{{"functions.tf", "  depends_on = [aws_cloudwatch_log_group.processor]\n", ""}}, pos: "fixture/functions.tf:", want: "depends_on names no aws_cloudwatch_log_group"},
 	{name: "log group without kms", rule: "log-group-encrypted", muts: []staticMutation{{"functions.tf", `  retention_in_days = var.retention_days
@@ -257,6 +261,7 @@ resource "aws_cloudwatch_log_group" "processor"`}}, pos: "fixture/functions.tf:"
     target_arn = aws_sns_topic.alerts.arn
   }
 `, ""}}, pos: "fixture/functions.tf:", want: "invoked asynchronously by aws_cloudwatch_event_target.api_calls but has no dead_letter_config"},
+	{name: "dead letter to a queue", rule: "lambda-dead-letter", muts: []staticMutation{{"functions.tf", `target_arn = aws_sns_topic.alerts.arn`, `target_arn = aws_sqs_queue.ingest_dlq.arn`}}, pos: "fixture/functions.tf:", want: "is not an SNS topic"},
 	{name: "permission without source arn", rule: "lambda-permission-unique", muts: []staticMutation{{"functions.tf", "  source_arn    = aws_cloudwatch_event_rule.api_calls.arn\n", ""}}, pos: "fixture/functions.tf:", want: "no source_arn", alsoBreaks: []string{"lambda-permission-per-trigger"}},
 	{name: "duplicate statement id", rule: "lambda-permission-unique", muts: []staticMutation{{"functions.tf", `#--- Wiring`, `resource "aws_lambda_permission" "again" {
   statement_id  = "AllowEventBridgeApiCalls"

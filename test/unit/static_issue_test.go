@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ctap-platform/ctap/test/unit/hclcheck"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // loadPlatform parses terraform/ for the whole-platform tests below.
@@ -117,5 +118,53 @@ func TestStaticTerraformExamplesHaveTheirShape(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStaticTerraformGlueTableProjection pins issue 3's cloudtrail table: partition
+// projection by account enum, region enum and date, with a storage template that
+// follows the trail's object layout (DESIGN §3 S3 layout) in both trail modes.
+func TestStaticTerraformGlueTableProjection(t *testing.T) {
+	tree := loadPlatform(t)
+	m := tree.Root
+	tb := m.Resource("aws_glue_catalog_table", "cloudtrail")
+	if tb == nil {
+		t.Fatal("terraform/: [glue-table] no aws_glue_catalog_table.cloudtrail")
+	}
+	params, ok := hclcheck.Unwrap(m.Resolve(tb.Attr("parameters"))).(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		t.Fatalf("%s: [glue-table] parameters is not an object", tb.Pos())
+	}
+	want := map[string]string{
+		"projection.enabled":      "true",
+		"projection.account.type": "enum",
+		"projection.region.type":  "enum",
+		"projection.date.type":    "date",
+		"projection.date.format":  "yyyy/MM/dd",
+	}
+	for k, v := range want {
+		if got, _ := hclcheck.StringLit(m.ObjectField(params, k)); got != v {
+			t.Errorf("%s: [glue-table] parameter %q = %q, want %q", tb.Pos(), k, got, v)
+		}
+	}
+	tmpl := m.ObjectField(params, "storage.location.template")
+	if tmpl == nil {
+		t.Fatalf("%s: [glue-table] no storage.location.template", tb.Pos())
+	}
+	variants := m.Strings(m.Resolve(tmpl))
+	org := false
+	for _, s := range variants {
+		if !strings.Contains(s, "/AWSLogs/") || !strings.HasSuffix(s, "$${account}/CloudTrail/$${region}/$${date}") {
+			t.Errorf("%s: [glue-table] storage.location.template %q does not end in AWSLogs/.../${account}/CloudTrail/${region}/${date}", tb.Pos(), s)
+		}
+		org = org || strings.Contains(s, "/AWSLogs/${local.organization_id}/$${account}/")
+	}
+	if !org {
+		t.Errorf("%s: [glue-table] no storage.location.template variant reads AWSLogs/<org-id>/<account>/ (organization trail layout): %q", tb.Pos(), variants)
+	}
+	for _, sd := range tb.Nested("storage_descriptor") {
+		if v, _ := hclcheck.StringLit(hclcheck.AttrOf(sd.Body, "input_format")); v != "com.amazon.emr.cloudtrail.CloudTrailInputFormat" {
+			t.Errorf("%s: [glue-table] input_format = %q, want the CloudTrail input format", tb.Pos(), v)
+		}
 	}
 }

@@ -18,6 +18,7 @@ func trailChecks() []staticCheck {
 		{rule: "trail-depends-on-bucket-policy", why: "seed lesson 4: depends_on the bucket policy", run: checkTrailDependsOnPolicy},
 		{rule: "trail-hardening", why: "issue 3: global events, log file validation, CMK, variable org/multi-region", run: checkTrailHardening},
 		{rule: "org-trail-organization-source", why: "seed checklist: aws_organizations_organization data source (or organization_id input)", run: checkOrgSource},
+		{rule: "credential-free-plan", why: "DESIGN §5: data sources that call AWS are skipped when account_id/organization_id are given", run: checkCredentialFreePlan},
 	}
 }
 
@@ -158,6 +159,22 @@ func checkOrgSource(t *hclcheck.Tree) []staticViolation {
 	}
 	if l := m.Local("organization_id"); l != nil && !m.DerivesFrom(l, root) {
 		r.at(hclcheck.Pos(l.Range()), "local.organization_id", "does not derive from var.organization_id or data.aws_organizations_organization")
+	}
+	return r.out
+}
+
+// awsCallingData are data sources that call AWS APIs (and so need credentials) just
+// to plan.
+var awsCallingData = []string{"aws_caller_identity", "aws_organizations_organization", "aws_regions", "aws_availability_zones", "aws_iam_account_alias"}
+
+func checkCredentialFreePlan(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "credential-free-plan"}
+	for _, typ := range awsCallingData {
+		for _, d := range platformData(t, typ) {
+			if d.Attr("count") == nil && d.Attr("for_each") == nil {
+				r.block(d, "read unconditionally; a plan with account_id/organization_id given would still need AWS credentials (use count)")
+			}
+		}
 	}
 	return r.out
 }
