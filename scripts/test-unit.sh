@@ -30,8 +30,10 @@ case ${mode} in
       mkdir -p "${dest}"
       # Install only when changed: Terraform re-hashes the binary on every init.
       if ! cmp -s "${tools}/tfstub" "${dest}/terraform-provider-${name}_v${version}"; then
-        cp "${tools}/tfstub" "${dest}/terraform-provider-${name}_v${version}.tmp"
-        mv "${dest}/terraform-provider-${name}_v${version}.tmp" "${dest}/terraform-provider-${name}_v${version}"
+        tmpbin=$(mktemp "${dest}/.install-XXXXXX")
+        cp "${tools}/tfstub" "${tmpbin}"
+        chmod 0755 "${tmpbin}"
+        mv "${tmpbin}" "${dest}/terraform-provider-${name}_v${version}"
       fi
     done
     abs_mirror=$(cd "${mirror}" && pwd)

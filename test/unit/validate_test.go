@@ -59,7 +59,7 @@ func TestTerraformValidatePassesWithoutWarnings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if probs := res.Problems("terraform/"+rel); len(probs) > 0 {
+			if probs := res.Problems("terraform/" + rel); len(probs) > 0 {
 				t.Errorf("terraform validate terraform/%s: %d error(s), %d warning(s) (warnings fail too):\n%s",
 					rel, res.Out.ErrorCount, res.Out.WarningCount, strings.Join(probs, "\n"))
 			}

@@ -189,11 +189,26 @@ func copyIfChanged(src, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp := dst + ".tmp"
-	if err := os.WriteFile(tmp, a, 0o755); err != nil {
+	// A unique temporary name: another test binary or scripts/test-unit.sh may be
+	// installing the same binary at the same moment.
+	f, err := os.CreateTemp(filepath.Dir(dst), ".install-*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, dst)
+	if _, err := f.Write(a); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o755); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), dst)
 }
 
 // Vars are the environment variables every Terraform run gets: the CLI config, mock AWS
@@ -309,42 +324,4 @@ func DummyPackages(t testing.TB) string {
 		}
 	}
 	return dir
-}
-
-// SeedRandomSuffix writes a local state in dir holding only `<module>.random_string.suffix`
-// with the given result, as after a first apply, so that a plan shows every name with
-// its suffix. module is e.g. "module.ctap" ("" for the root module).
-func SeedRandomSuffix(t testing.TB, dir, module, suffix string) {
-	t.Helper()
-	mod := ""
-	if module != "" {
-		mod = fmt.Sprintf("%q: %q,\n      ", "module", module)
-	}
-	state := fmt.Sprintf(`{
-  "version": 4,
-  "terraform_version": "1.11.4",
-  "serial": 1,
-  "lineage": "ctap-tfharness-seed",
-  "outputs": {},
-  "resources": [
-    {
-      %s"mode": "managed",
-      "type": "random_string",
-      "name": "suffix",
-      "provider": "provider[\"registry.terraform.io/hashicorp/random\"]",
-      "instances": [
-        {
-          "schema_version": 2,
-          "attributes": {"id": %q, "keepers": null, "length": 6, "lower": true, "min_lower": 0, "min_numeric": 0, "min_special": 0, "min_upper": 0, "number": true, "numeric": true, "override_special": null, "result": %q, "special": false, "upper": false},
-          "sensitive_attributes": []
-        }
-      ]
-    }
-  ],
-  "check_results": null
-}
-`, mod, suffix, suffix)
-	if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), []byte(state), 0o644); err != nil {
-		t.Fatalf("seed state: %v", err)
-	}
 }
