@@ -336,6 +336,7 @@ resource "aws_cloudwatch_log_group" "processor"`}}, pos: "fixture/functions.tf:"
 	// Naming, tags, literals
 	{name: "bucket without suffix", rule: "name-suffix", muts: []staticMutation{{"main.tf", `access_bucket = "${var.name_prefix}-access-${local.env_suffix}"`, `access_bucket = "${var.name_prefix}-access"`}}, pos: "fixture/main.tf:", want: `bucket = local.names.access_bucket does not derive from local.env_suffix`},
 	{name: "role without suffix", rule: "name-suffix", muts: []staticMutation{{"functions.tf", `name               = "${var.name_prefix}-processor-${local.env_suffix}"`, `name               = "${var.name_prefix}-processor"`}}, pos: "fixture/functions.tf:", want: "aws_iam_role.processor: name ="},
+	{name: "suffix in the middle", rule: "name-suffix-last", muts: []staticMutation{{"functions.tf", `name              = "${var.name_prefix}-alerts-${local.env_suffix}"`, `name              = "${var.name_prefix}-${local.env_suffix}-alerts"`}}, pos: "fixture/functions.tf:", want: "aws_sns_topic.alerts: name = \"${var.name_prefix}-${local.env_suffix}-alerts\" does not end with local.env_suffix"},
 	{name: "queue without name", rule: "name-suffix", muts: []staticMutation{{"functions.tf", `  name              = "${var.name_prefix}-ingest-dlq-${local.env_suffix}"
 `, ""}}, pos: "fixture/functions.tf:", want: "aws_sqs_queue.ingest_dlq: sets none of name, name_prefix"},
 	{name: "table without tags", rule: "tags", muts: []staticMutation{{"data.tf", `  server_side_encryption {

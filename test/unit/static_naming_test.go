@@ -15,6 +15,7 @@ import (
 func namingChecks() []staticCheck {
 	return []staticCheck{
 		{rule: "name-suffix", why: "seed checklist: all resources use unique suffix pattern (DESIGN §3 names)", run: checkNameSuffix},
+		{rule: "name-suffix-last", why: "DESIGN §3: names read <name_prefix>-<purpose>-<env_suffix>, the suffix last", run: checkNameSuffixLast},
 		{rule: "tags", why: "DESIGN §5: every taggable resource gets local.common_tags", run: checkTags},
 		{rule: "no-hardcoded-account", why: "seed anti-pattern 1: hard-coded account IDs", run: checkNoHardcodedAccount},
 		{rule: "no-hardcoded-region", why: "seed anti-pattern 2: hard-coded regions", run: checkNoHardcodedRegion},
@@ -66,6 +67,45 @@ var scopedNames = map[string]string{
 
 func suffixRoot(_ *hclcheck.Module, ref string) bool {
 	return ref == "local.env_suffix" || strings.HasPrefix(ref, "random_string.")
+}
+
+// namedResources calls f for every resource whose name must carry the suffix, with the
+// argument that names it (nil when it sets none of the listed ones).
+func namedResources(t *hclcheck.Tree, f func(res *hclcheck.Block, name hclsyntax.Expression, used string, listed bool, attrs []string)) {
+	for _, m := range t.Platform() {
+		for _, res := range m.Resources {
+			if _, ok := scopedNames[res.Type]; ok || strings.HasPrefix(res.Type, "random_") {
+				continue
+			}
+			attrs, listed := mustBeNamed[res.Type]
+			if !listed {
+				attrs = []string{"name", "name_prefix"}
+			}
+			var name hclsyntax.Expression
+			var used string
+			for _, a := range attrs {
+				if e := res.Attr(a); e != nil {
+					name, used = e, a
+					break
+				}
+			}
+			f(res, name, used, listed, attrs)
+		}
+	}
+}
+
+func checkNameSuffixLast(t *hclcheck.Tree) []staticViolation {
+	r := &staticReporter{rule: "name-suffix-last"}
+	namedResources(t, func(res *hclcheck.Block, name hclsyntax.Expression, used string, _ bool, _ []string) {
+		// name_prefix gets a provider-generated ending; name-suffix covers it.
+		if name == nil || strings.HasSuffix(used, "_prefix") || !res.DerivesFromIn(name, suffixRoot) {
+			return
+		}
+		if !res.EndsWith(name, suffixRoot) {
+			r.rng(name.Range(), res, "%s = %s does not end with local.env_suffix (DESIGN §3: <name_prefix>-<purpose>-<env_suffix>)", used, res.Module.Src(name))
+		}
+	})
+	return r.out
 }
 
 func checkNameSuffix(t *hclcheck.Tree) []staticViolation {

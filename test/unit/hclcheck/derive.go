@@ -200,3 +200,136 @@ func (m *Module) through(e hclsyntax.Expression, depth int) []Bound {
 	}
 	return out
 }
+
+// EndsWith reports whether every value an expression can take ends with a value that
+// isEnd accepts: the last non-empty part of a template must be such a value,
+// conditionals must end that way in both arms, format() must end that way in its
+// format string, replace/lower/upper keep the ending, and references are followed
+// through locals (and object fields), submodule variables (every caller), each.value
+// fields, module outputs and the name arguments of referenced resources.
+func (b *Block) EndsWith(e hclsyntax.Expression, isEnd RootFunc) bool {
+	return b.Module.endsWith(e, isEnd, b, 0)
+}
+
+func (m *Module) endsWith(e hclsyntax.Expression, isEnd RootFunc, scope *Block, depth int) bool {
+	if e == nil || depth > 24 {
+		return false
+	}
+	switch x := Unwrap(e).(type) {
+	case *hclsyntax.TemplateExpr:
+		for i := len(x.Parts) - 1; i >= 0; i-- {
+			if s, ok := StringLit(x.Parts[i]); ok {
+				if s == "" {
+					continue
+				}
+				return false
+			}
+			return m.endsWith(x.Parts[i], isEnd, scope, depth+1)
+		}
+		return false
+	case *hclsyntax.ConditionalExpr:
+		return m.endsWith(x.TrueResult, isEnd, scope, depth+1) && m.endsWith(x.FalseResult, isEnd, scope, depth+1)
+	case *hclsyntax.FunctionCallExpr:
+		switch x.Name {
+		case "format", "replace", "lower", "upper", "trimspace":
+			return len(x.Args) > 0 && m.endsWith(x.Args[0], isEnd, scope, depth+1)
+		}
+		return false
+	case *hclsyntax.ScopeTraversalExpr:
+		return m.refEndsWith(TraversalString(x.Traversal), isEnd, scope, depth)
+	case *hclsyntax.RelativeTraversalExpr, *hclsyntax.IndexExpr:
+		refs := Refs(x)
+		return len(refs) > 0 && m.refEndsWith(refs[0], isEnd, scope, depth)
+	}
+	return false
+}
+
+func (m *Module) refEndsWith(ref string, isEnd RootFunc, scope *Block, depth int) bool {
+	if isEnd(m, ref) {
+		return true
+	}
+	parts := strings.Split(ref, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	switch parts[0] {
+	case "local":
+		l := m.Local(parts[1])
+		if len(parts) >= 3 {
+			if o, ok := Unwrap(l).(*hclsyntax.ObjectConsExpr); ok {
+				if f := m.ObjectField(o, parts[2]); f != nil {
+					return m.endsWith(f, isEnd, nil, depth+1)
+				}
+			}
+		}
+		return m.endsWith(l, isEnd, nil, depth+1)
+	case "var":
+		if m.Kind != KindSubmodule {
+			return false
+		}
+		calls := m.CallsTo()
+		if len(calls) == 0 {
+			return false
+		}
+		for _, c := range calls {
+			if !c.Module.endsWith(c.Attr(parts[1]), isEnd, c, depth+1) {
+				return false
+			}
+		}
+		return true
+	case "each":
+		if scope == nil || scope.Attr("for_each") == nil || len(parts) < 3 || parts[1] != "value" {
+			return false
+		}
+		fe := Unwrap(m.Resolve(scope.Attr("for_each")))
+		var fields []hclsyntax.Expression
+		switch x := fe.(type) {
+		case *hclsyntax.ObjectConsExpr:
+			for _, it := range x.Items {
+				o, ok := Unwrap(m.Resolve(it.ValueExpr)).(*hclsyntax.ObjectConsExpr)
+				if !ok {
+					return false
+				}
+				fields = append(fields, m.ObjectField(o, parts[2]))
+			}
+		case *hclsyntax.ForExpr:
+			o, ok := Unwrap(x.ValExpr).(*hclsyntax.ObjectConsExpr)
+			if !ok {
+				return false
+			}
+			fields = append(fields, m.ObjectField(o, parts[2]))
+		default:
+			return false
+		}
+		for _, f := range fields {
+			if !m.endsWith(f, isEnd, nil, depth+1) {
+				return false
+			}
+		}
+		return len(fields) > 0
+	case "module":
+		call := m.Call(parts[1])
+		if call == nil || len(parts) < 3 {
+			return false
+		}
+		target := m.CallTarget(call)
+		if target == nil {
+			return false
+		}
+		out := target.Output(parts[2])
+		return out != nil && target.endsWith(out.Attr("value"), isEnd, nil, depth+1)
+	case "data", "count", "path", "terraform", "self":
+		return false
+	default:
+		r := m.Resource(parts[0], parts[1])
+		if r == nil {
+			return false
+		}
+		for _, a := range NameAttributes {
+			if r.Has(a) {
+				return m.endsWith(r.Attr(a), isEnd, r, depth+1)
+			}
+		}
+		return false
+	}
+}

@@ -340,3 +340,54 @@ resource "aws_cloudwatch_metric_alarm" "a" {
 		t.Error("a missing field must not be reported as known")
 	}
 }
+
+func TestEndsWithFollowsTemplatesFormatAndCallers(t *testing.T) {
+	tree := writeTree(t, map[string]string{
+		"main.tf": `
+locals {
+  env_suffix = "dev-x"
+  tmpl       = "p-%s-${local.env_suffix}"
+  fns        = { a = { name = format(local.tmpl, "a") } }
+}
+module "fn" {
+  source   = "./modules/fn"
+  for_each = local.fns
+  name     = each.value.name
+}
+resource "aws_sqs_queue" "last" { name = "p-q-${local.env_suffix}" }
+resource "aws_sqs_queue" "middle" { name = "p-${local.env_suffix}-q" }
+resource "aws_glue_catalog_database" "g" { name = replace("p_${local.env_suffix}", "-", "_") }
+`,
+		"modules/fn/main.tf": `
+variable "name" {
+  type        = string
+  description = "Name."
+}
+resource "aws_lambda_function" "this" { function_name = var.name }
+resource "aws_cloudwatch_metric_alarm" "a" { alarm_name = "${var.name}-errors" }
+resource "aws_cloudwatch_log_group" "l" { name = "/aws/lambda/${aws_lambda_function.this.function_name}" }
+`,
+	})
+	end := func(_ *Module, ref string) bool { return ref == "local.env_suffix" }
+	root, fn := tree.Root, tree.Submodules["modules/fn"]
+	cases := []struct {
+		name string
+		b    *Block
+		attr string
+		want bool
+	}{
+		{"template ending in the suffix", root.Resource("aws_sqs_queue", "last"), "name", true},
+		{"template with text after the suffix", root.Resource("aws_sqs_queue", "middle"), "name", false},
+		{"replace keeps the ending", root.Resource("aws_glue_catalog_database", "g"), "name", true},
+		{"variable passed format() of a suffixed template through for_each", fn.Resource("aws_lambda_function", "this"), "function_name", true},
+		{"text appended to a suffixed variable", fn.Resource("aws_cloudwatch_metric_alarm", "a"), "alarm_name", false},
+		{"resource name reference", fn.Resource("aws_cloudwatch_log_group", "l"), "name", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.b.EndsWith(tc.b.Attr(tc.attr), end); got != tc.want {
+				t.Errorf("EndsWith(%s) = %v, want %v", tc.b.Module.Src(tc.b.Attr(tc.attr)), got, tc.want)
+			}
+		})
+	}
+}
