@@ -210,7 +210,6 @@ func planCheckTrail(org, lambdaData, cwl, dayTwo bool) func(p tfharness.Plan) []
 		if lambda != lambdaData {
 			ps.addf("%s: Lambda data event selector present = %v, want %v (selectors %v)", planAddrTrail, lambda, lambdaData, selectors)
 		}
-		ps.eq(planAddrTrail, "name", v["name"], planName("trail"))
 		switch {
 		case !cwl:
 			if v["cloud_watch_logs_group_arn"] != nil {
@@ -222,6 +221,7 @@ func planCheckTrail(org, lambdaData, cwl, dayTwo bool) func(p tfharness.Plan) []
 			ps.unknown(p, planAddrTrail, "cloud_watch_logs_group_arn")
 		}
 		if dayTwo {
+			ps.eq(planAddrTrail, "name", v["name"], planName("trail"))
 			ps.eq(planAddrTrail, "kms_key_id", v["kms_key_id"], planKeyARN)
 			ps.eq(planAddrTrail, "s3_bucket_name", v["s3_bucket_name"], planName("trail-logs"))
 		}
