@@ -95,8 +95,7 @@ func demo(ctx context.Context, out string, accounts, days int, seed uint64, keep
 		return fmt.Errorf("expand generated logs: %v", problems[0])
 	}
 	stamp := now().UTC().Truncate(time.Second)
-	engine := detect.NewEngine(detect.Catalogue(), detect.Options{Now: func() time.Time { return stamp }})
-	rr, err := replay.Run(ctx, sources, replay.Options{Session: engine.NewSession()})
+	rr, err := replay.Run(ctx, sources, replay.Options{Engine: detect.Options{Now: func() time.Time { return stamp }}})
 	if err != nil {
 		return err
 	}

@@ -107,8 +107,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		defer st.Close()
 	}
 
-	engine := detect.NewEngine(detect.Catalogue(), detect.Options{Now: func() time.Time { return stamp }})
-	opts := replay.Options{Workers: *workers, Session: engine.NewSession()}
+	opts := replay.Options{Workers: *workers, Engine: detect.Options{Now: func() time.Time { return stamp }}}
 	if st != nil {
 		opts.Store = st
 	}

@@ -159,7 +159,9 @@ func TestSelectScenarios(t *testing.T) {
 		{"benign", func(detect.Rule) bool { return false }, false},
 		{"defense-evasion", func(r detect.Rule) bool { return r.Tactic == "Defense Evasion" }, false},
 		{"cis-4.3-root-usage", func(r detect.Rule) bool { return r.ID == "cis-4.3-root-usage" }, false},
-		{"cis", func(r detect.Rule) bool { return strings.HasPrefix(strings.Join(r.References, ","), "CIS") || strings.Contains(strings.Join(r.References, ","), ",CIS") }, false},
+		{"cis", func(r detect.Rule) bool {
+			return strings.HasPrefix(strings.Join(r.References, ","), "CIS") || strings.Contains(strings.Join(r.References, ","), ",CIS")
+		}, false},
 		{"no-such-thing", nil, true},
 	}
 	for _, tc := range tests {

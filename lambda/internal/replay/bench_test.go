@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ctap-platform/ctap/lambda/internal/detect"
 	"github.com/ctap-platform/ctap/lambda/internal/gen"
 	"github.com/ctap-platform/ctap/lambda/internal/replay"
 )
@@ -21,11 +20,10 @@ func BenchmarkRun(b *testing.B) {
 	if len(problems) > 0 {
 		b.Fatal(problems)
 	}
-	engine := detect.NewEngine(detect.Catalogue(), detect.Options{})
 	b.SetBytes(res.Bytes)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		out, err := replay.Run(context.Background(), sources, replay.Options{Session: engine.NewSession()})
+		out, err := replay.Run(context.Background(), sources, replay.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,11 +16,14 @@ import (
 
 // Options configure Run.
 type Options struct {
-	// Workers read files in parallel; GOMAXPROCS when <= 0.
+	// Workers read files and run the single-event rules in parallel;
+	// GOMAXPROCS when <= 0.
 	Workers int
-	// Session detects; one session across the whole replay lets aggregate
-	// rules count across files.
-	Session *detect.Session
+	// Rules to run; nil means detect.Catalogue().
+	Rules []detect.Rule
+	// Engine options: Now stamps detected_at (pin it for reproducible
+	// output), Retention sets expires_at.
+	Engine detect.Options
 	// Store, when set, receives every finding (duplicates are fine).
 	Store store.Writer
 	// Progress, when set, is called after each file, in order.
@@ -55,12 +58,13 @@ type Result struct {
 	NewInStore int
 }
 
-// batchSize events travel together from a reader to the detector: it keeps
-// channel operations off the per-event path.
+// batchSize findings and countable events travel together from a reader to
+// the ordered detector: it keeps channel operations off the per-event path.
 const batchSize = 128
 
-// batchesAhead bounds how far a reader may run ahead of detection, and so
-// the memory of a replay: workers x batchesAhead x batchSize events.
+// batchesAhead bounds how far a reader may run ahead of the ordered
+// detector, and so the memory of a replay: at most (workers+1) x
+// batchesAhead x batchSize findings or events are in flight.
 const batchesAhead = 8
 
 type outcome struct {
@@ -70,19 +74,64 @@ type outcome struct {
 	err                error // nil at EOF
 }
 
+// batch is what a reader hands to detection: the single-event findings
+// of some records, and those records that an aggregate rule may count.
+type batch struct {
+	findings []finding.Finding
+	events   []*cloudtrail.Event
+}
+
 type job struct {
 	src     Source
-	batches chan []*cloudtrail.Event
+	batches chan batch
 	done    chan outcome
 }
 
-// Run replays sources, in the order given, through opts.Session. It fails
-// only when the store fails or ctx ends; unreadable files are reported in
-// the Result.
-func Run(ctx context.Context, sources []Source, opts Options) (Result, error) {
-	if opts.Session == nil {
-		return Result{}, errors.New("replay: no detection session")
+// detectors splits the rules. Single-event rules are independent of order
+// and run in the readers, in parallel; aggregate rules count per window, so
+// their candidate events go to one session in file order and the replay is
+// the same on every run, whatever the parallelism.
+type detectors struct {
+	singles    *detect.Session
+	aggregates []detect.Rule
+	counter    *detect.Session
+}
+
+func newDetectors(rules []detect.Rule, opts detect.Options) *detectors {
+	var singles, aggregates []detect.Rule
+	for _, r := range rules {
+		if r.Aggregate != nil {
+			aggregates = append(aggregates, r)
+		} else {
+			singles = append(singles, r)
+		}
 	}
+	return &detectors{
+		singles:    detect.NewEngine(singles, opts).NewSession(),
+		aggregates: aggregates,
+		counter:    detect.NewEngine(aggregates, opts).NewSession(),
+	}
+}
+
+// countable reports whether some aggregate rule counts ev.
+func (d *detectors) countable(ev *cloudtrail.Event) bool {
+	for i := range d.aggregates {
+		if d.aggregates[i].Matches(ev) {
+			return true
+		}
+	}
+	return false
+}
+
+// Run replays sources, in the order given, through one detection session,
+// so that aggregate rules count across files. It fails only when the store
+// fails or ctx ends; unreadable files are reported in the Result.
+func Run(ctx context.Context, sources []Source, opts Options) (Result, error) {
+	rules := opts.Rules
+	if rules == nil {
+		rules = detect.Catalogue()
+	}
+	det := newDetectors(rules, opts.Engine)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -106,7 +155,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				j.done <- read(ctx, j)
+				j.done <- read(ctx, j, det)
 			}
 		}()
 	}
@@ -114,7 +163,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (Result, error) {
 		defer close(ordered)
 		defer close(work)
 		for _, s := range sources {
-			j := &job{src: s, batches: make(chan []*cloudtrail.Event, batchesAhead), done: make(chan outcome, 1)}
+			j := &job{src: s, batches: make(chan batch, batchesAhead), done: make(chan outcome, 1)}
 			select {
 			case ordered <- j:
 			case <-ctx.Done():
@@ -133,30 +182,30 @@ func Run(ctx context.Context, sources []Source, opts Options) (Result, error) {
 	p := Progress{FilesTotal: len(sources), BytesTotal: total}
 	var runErr error
 	for j := range ordered {
-		for batch := range j.batches {
+		for b := range j.batches {
 			if runErr != nil {
 				continue // drain so the worker can finish
 			}
-			for _, ev := range batch {
-				for _, f := range opts.Session.Process(ev) {
-					if _, dup := byID[f.FindingID]; dup {
-						continue
-					}
-					byID[f.FindingID] = f
-					if opts.Store != nil {
-						created, err := opts.Store.Put(ctx, f)
-						if err != nil {
-							runErr = fmt.Errorf("store finding from %s: %w", j.src.Name, err)
-							cancel()
-							break
-						}
-						if created {
-							res.NewInStore++
-						}
-					}
+			found := b.findings
+			for _, ev := range b.events {
+				found = append(found, det.counter.Process(ev)...)
+			}
+			for _, f := range found {
+				if _, dup := byID[f.FindingID]; dup {
+					continue
 				}
-				if runErr != nil {
+				byID[f.FindingID] = f
+				if opts.Store == nil {
+					continue
+				}
+				created, err := opts.Store.Put(ctx, f)
+				if err != nil {
+					runErr = fmt.Errorf("store finding from %s: %w", j.src.Name, err)
+					cancel()
 					break
+				}
+				if created {
+					res.NewInStore++
 				}
 			}
 		}
@@ -198,8 +247,9 @@ func (r *Result) account(name string, o outcome) {
 	}
 }
 
-// read streams one file into j.batches and closes it.
-func read(ctx context.Context, j *job) (o outcome) {
+// read streams one file, runs the single-event rules on each record, and
+// hands findings and countable records to j.batches, which it closes.
+func read(ctx context.Context, j *job, det *detectors) (o outcome) {
 	defer close(j.batches)
 	rc, err := j.src.Open(ctx)
 	if err != nil {
@@ -216,25 +266,32 @@ func read(ctx context.Context, j *job) (o outcome) {
 		st := rd.Stats()
 		o.records, o.malformed, o.bytes = st.Records, st.Malformed, st.Bytes
 	}()
-	batch := make([]*cloudtrail.Event, 0, batchSize)
+	var b batch
 	flush := func() bool {
-		if len(batch) == 0 {
+		if len(b.findings) == 0 && len(b.events) == 0 {
 			return true
 		}
 		select {
-		case j.batches <- batch:
-			batch = make([]*cloudtrail.Event, 0, batchSize)
+		case j.batches <- b:
+			b = batch{}
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
-	for {
+	for n := 0; ; n++ {
 		ev, err := rd.Next()
 		switch {
 		case err == nil:
-			batch = append(batch, ev)
-			if len(batch) == batchSize && !flush() {
+			b.findings = append(b.findings, det.singles.Process(ev)...)
+			if det.countable(ev) {
+				b.events = append(b.events, ev)
+			}
+			if len(b.findings)+len(b.events) >= batchSize && !flush() {
+				o.err = ctx.Err()
+				return o
+			}
+			if n%1024 == 0 && ctx.Err() != nil {
 				o.err = ctx.Err()
 				return o
 			}

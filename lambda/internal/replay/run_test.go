@@ -40,7 +40,7 @@ func (failingStore) Put(context.Context, finding.Finding) (bool, error) {
 func TestRunStopsWithTheStoreError(t *testing.T) {
 	src := memSource("a.json", `{"Records":[`+positive(t, "cis-4.3-root-usage")+`]}`)
 	_, err := replay.Run(context.Background(), []replay.Source{src, src, src},
-		replay.Options{Session: detect.NewEngine(detect.Catalogue(), detect.Options{}).NewSession(), Store: failingStore{}})
+		replay.Options{Store: failingStore{}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "disk full")
 	assert.Contains(t, err.Error(), "a.json")
@@ -55,7 +55,7 @@ func TestRunClassifiesFileProblems(t *testing.T) {
 		memSource("garbage.json", `this is not json`),
 		{Name: "gone.json", Open: func(context.Context) (io.ReadCloser, error) { return nil, errors.New("no such file") }},
 	}
-	res, err := replay.Run(context.Background(), sources, replay.Options{Session: detect.NewEngine(detect.Catalogue(), detect.Options{}).NewSession()})
+	res, err := replay.Run(context.Background(), sources, replay.Options{})
 	require.NoError(t, err)
 	names := func(ps []replay.FileProblem) []string {
 		var out []string
@@ -77,6 +77,6 @@ func TestRunHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	src := memSource("a.json", `{"Records":[`+positive(t, "cis-4.3-root-usage")+`]}`)
-	_, err := replay.Run(ctx, []replay.Source{src, src}, replay.Options{Session: detect.NewEngine(detect.Catalogue(), detect.Options{}).NewSession()})
+	_, err := replay.Run(ctx, []replay.Source{src, src}, replay.Options{})
 	assert.ErrorIs(t, err, context.Canceled)
 }
