@@ -107,10 +107,10 @@ func checkLambdaRuntime(t *hclcheck.Tree) []staticViolation {
 		want("runtime", fn.Attr("runtime"), "provided.al2023")
 		want("handler", fn.Attr("handler"), "bootstrap")
 		archOK := false
-		if v, ok := ctx.Eval(fn.Attr("architectures"), nil); ok && v.CanIterateElements() && v.LengthInt() == 1 {
+		if v, ok := ctx.Eval(fn.Attr("architectures"), nil); ok && !v.IsNull() && v.CanIterateElements() && v.LengthInt() == 1 {
 			for it := v.ElementIterator(); it.Next(); {
 				_, ev := it.Element()
-				archOK = ev.Type() == cty.String && ev.AsString() == "arm64"
+				archOK = !ev.IsNull() && ev.Type() == cty.String && ev.AsString() == "arm64"
 			}
 		}
 		if !archOK {
@@ -220,12 +220,12 @@ func checkLambdaDeadLetter(t *hclcheck.Tree) []staticViolation {
 				targets = append(targets, fn.Module.Src(hclcheck.AttrOf(b.Body, "target_arn")))
 			case b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == "dead_letter_config":
 				v, ok := ctx.Eval(hclcheck.AttrOf(b.Body, "for_each"), nil)
-				if !ok || !v.CanIterateElements() {
+				if !ok || v.IsNull() || !v.CanIterateElements() {
 					continue
 				}
 				for it := v.ElementIterator(); it.Next(); {
 					_, ev := it.Element()
-					if ev.Type() == cty.String {
+					if !ev.IsNull() && ev.Type() == cty.String {
 						targets = append(targets, ev.AsString())
 					} else {
 						targets = append(targets, "?")

@@ -102,3 +102,34 @@ func TestStaticCheckerFollowsSubmodules(t *testing.T) {
 		})
 	}
 }
+
+// TestStaticCheckerSurvivesNullsAndOddShapes runs every rule over inputs that are
+// valid HCL but odd (nulls where lists and objects are expected, dynamic blocks over
+// null, empty modules): rules report, they never panic.
+func TestStaticCheckerSurvivesNullsAndOddShapes(t *testing.T) {
+	dir := staticCopyFixtureFrom(t, modularFixture)
+	for _, m := range []staticMutation{
+		{"main.tf", `rules  = [{ id = "all", expire_days = 90, noncurrent_days = 30, abort_days = 7 }]`, `rules  = null`},
+		{"main.tf", `log_target  = { bucket = module.access_logs.id, prefix = "logs/" }`, `log_target  = { bucket = null, prefix = null }`},
+		{"main.tf", `"reporter"      = aws_sns_topic.failures.arn`, `"reporter"      = [null]`},
+		{"main.tf", `environment     = local.environments[each.key]`, `environment     = null`},
+		{"modules/fn/main.tf", `architectures    = [var.architecture]`, `architectures    = [null]`},
+		{"modules/fn/main.tf", `default     = "provided.al2023"`, `default     = null`},
+	} {
+		staticApplyMutation(t, dir, m)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "modules", "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tree := staticLoadFixture(t, dir)
+	for _, c := range allChecks() {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("rule %s panicked: %v", c.rule, p)
+				}
+			}()
+			_ = c.run(tree)
+		}()
+	}
+}

@@ -252,7 +252,7 @@ func checkBucketAccessLogging(t *hclcheck.Tree) []staticViolation {
 				}
 				// target_bucket = var.x.bucket with x null: logging is switched off.
 				if cnt := l.Attr("count"); cnt != nil {
-					if v, ok := ctx.Eval(cnt, nil); ok && v.Type() == cty.Number && v.AsBigFloat().Sign() == 0 {
+					if v, ok := ctx.Eval(cnt, nil); ok && !v.IsNull() && v.Type() == cty.Number && v.AsBigFloat().Sign() == 0 {
 						r.at(pos, subject, "access logging is switched off (count = 0) for a bucket that is not the access-log bucket")
 					}
 				}
@@ -349,7 +349,7 @@ func lifecycleRules(lc *hclcheck.Block, ctx hclcheck.Context) []lifecycleRule {
 				}
 			}
 			items, ok := ctx.Eval(hclcheck.AttrOf(b.Body, "for_each"), nil)
-			if content == nil || !ok || !items.CanIterateElements() {
+			if content == nil || !ok || items.IsNull() || !items.CanIterateElements() {
 				out = append(out, lifecycleRule{pos: hclcheck.Pos(b.DefRange())})
 				continue
 			}
@@ -361,10 +361,7 @@ func lifecycleRules(lc *hclcheck.Block, ctx hclcheck.Context) []lifecycleRule {
 				_, obj := it.Element()
 				lr := lifecycleRule{pos: pos}
 				field := func(k string) (cty.Value, bool) {
-					if obj.IsNull() || !(obj.Type().IsObjectType() || obj.Type().IsMapType()) {
-						return cty.NilVal, false
-					}
-					if obj.Type().IsObjectType() && !obj.Type().HasAttribute(k) {
+					if obj.IsNull() || !obj.Type().IsObjectType() || !obj.Type().HasAttribute(k) {
 						return cty.NilVal, false
 					}
 					v := obj.GetAttr(k)
