@@ -205,7 +205,6 @@ func objects(body string) ([]object, error) {
 func (h *Handler) ProcessObject(ctx context.Context, session *detect.Session, bucket, key string) FileResult {
 	start := time.Now()
 	res := FileResult{Bucket: bucket, Key: key, Kind: cloudtrail.ClassifyKey(key).String()}
-	defer func() { res.Duration = time.Since(start) }()
 	if cloudtrail.ClassifyKey(key) != cloudtrail.KindEvent {
 		res.Duration = time.Since(start)
 		return res
@@ -231,10 +230,7 @@ func (h *Handler) ProcessObject(ctx context.Context, session *detect.Session, bu
 		}
 		return nil
 	})
-	res.Records, res.ParseErrors = stats.Records, stats.Malformed
-	if stats.FirstMalformed != "" {
-		res.FirstParseError = stats.FirstMalformed
-	}
+	res.Records, res.ParseErrors, res.FirstParseError = stats.Records, stats.Malformed, stats.FirstMalformed
 	switch {
 	case err == nil:
 	case body.err != nil:
