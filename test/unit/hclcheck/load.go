@@ -30,6 +30,7 @@ const (
 	KindExample
 )
 
+// String names the kind for messages ("root", "submodule", "example").
 func (k Kind) String() string {
 	switch k {
 	case KindRoot:
