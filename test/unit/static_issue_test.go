@@ -11,7 +11,7 @@ import (
 )
 
 // loadPlatform parses terraform/ for the whole-platform tests below.
-func loadPlatform(t *testing.T) *hclcheck.Tree {
+func staticLoadPlatform(t *testing.T) *hclcheck.Tree {
 	t.Helper()
 	tree, err := hclcheck.LoadTree(filepath.Join(staticRepoRoot(), "terraform"), "terraform")
 	if err != nil {
@@ -51,7 +51,7 @@ func alarmMetrics(t *hclcheck.Tree) map[string]bool {
 // TestStaticTerraformHasOperationalAlarms pins issue 3's operational alarms: function
 // errors and throttles, DLQ depth, ingest-queue age, DynamoDB throttles, a dashboard.
 func TestStaticTerraformHasOperationalAlarms(t *testing.T) {
-	tree := loadPlatform(t)
+	tree := staticLoadPlatform(t)
 	got := alarmMetrics(tree)
 	var names []string
 	for k := range got {
@@ -75,7 +75,7 @@ func TestStaticTerraformHasOperationalAlarms(t *testing.T) {
 // TestStaticTerraformExamplesHaveTheirShape pins issue 3's examples: complete is an
 // organization trail, single-account is not and can be destroyed with its objects.
 func TestStaticTerraformExamplesHaveTheirShape(t *testing.T) {
-	tree := loadPlatform(t)
+	tree := staticLoadPlatform(t)
 	cases := []struct {
 		example string
 		org     bool
@@ -125,7 +125,7 @@ func TestStaticTerraformExamplesHaveTheirShape(t *testing.T) {
 // projection by account enum, region enum and date, with a storage template that
 // follows the trail's object layout (DESIGN §3 S3 layout) in both trail modes.
 func TestStaticTerraformGlueTableProjection(t *testing.T) {
-	tree := loadPlatform(t)
+	tree := staticLoadPlatform(t)
 	m := tree.Root
 	tb := m.Resource("aws_glue_catalog_table", "cloudtrail")
 	if tb == nil {
