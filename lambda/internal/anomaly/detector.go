@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -114,9 +115,24 @@ func (d *Detector) Handle(ctx context.Context, ev events.CloudWatchEvent) (Resul
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// The queries run concurrently (Athena queues what the workgroup cannot
+	// run at once): one after another, six of them could outlast the
+	// function's 15 minutes.
+	outs := make([]*athena.Result, len(names))
+	qerrs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], qerrs[i] = d.Runner.Run(ctx, name, queries[name])
+		}()
+	}
+	wg.Wait()
+
 	var errs []error
-	for _, name := range names {
-		out, err := d.Runner.Run(ctx, name, queries[name])
+	for i, name := range names {
+		out, err := outs[i], qerrs[i]
 		if err != nil {
 			res.FailedQueries = append(res.FailedQueries, name)
 			errs = append(errs, err)

@@ -106,9 +106,19 @@ const stopGrace = 5 * time.Second
 // Run starts sql, waits for it and returns its rows. name labels logs and
 // errors.
 func (r *Runner) Run(ctx context.Context, name, sql string) (*Result, error) {
-	if r.Timeout > 0 {
+	// Stop before the caller's (Lambda's) deadline with enough time left to
+	// send StopQueryExecution and report, rather than being frozen mid-wait
+	// with the query still scanning.
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		deadline = deadline.Add(-(stopGrace + time.Second))
+	}
+	if r.Timeout > 0 && (!hasDeadline || time.Now().Add(r.Timeout).Before(deadline)) {
+		deadline, hasDeadline = time.Now().Add(r.Timeout), true
+	}
+	if hasDeadline {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.Timeout)
+		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
 	in := &sdk.StartQueryExecutionInput{

@@ -219,3 +219,15 @@ func TestNamedQueriesResolvesNamesAndNamesEveryMissingOne(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"a": "SELECT 1"}, got)
 }
+
+func TestRunLeavesTimeToStopBeforeTheCallersDeadline(t *testing.T) {
+	f := &fakeAthena{states: []types.QueryExecutionStatus{status(types.QueryExecutionStateRunning, "")}}
+	r := fastRunner(f)
+	r.Timeout = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), stopGrace+time.Second+50*time.Millisecond)
+	defer cancel()
+	_, err := r.Run(ctx, "slow", "SELECT 1")
+	assert.ErrorIs(t, err, ErrTimeout)
+	assert.NoError(t, ctx.Err(), "the runner gave up before the caller's deadline")
+	assert.Equal(t, []string{"qe-1"}, f.stopped)
+}
