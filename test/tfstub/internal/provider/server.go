@@ -202,14 +202,8 @@ func (s *Server) StopProvider(context.Context, *tfprotov5.StopProviderRequest) (
 	return &tfprotov5.StopProviderResponse{}, nil
 }
 
-// ValidateResourceTypeConfig accepts everything: Terraform core validates the
-// configuration against the schema, which is what this stand-in is for. The real
-// provider's per-attribute value validators (enums, ARN formats) are not reproduced.
-func (s *Server) ValidateResourceTypeConfig(context.Context, *tfprotov5.ValidateResourceTypeConfigRequest) (*tfprotov5.ValidateResourceTypeConfigResponse, error) {
-	return &tfprotov5.ValidateResourceTypeConfigResponse{}, nil
-}
-
-// ValidateDataSourceConfig accepts everything, as ValidateResourceTypeConfig does.
+// ValidateDataSourceConfig accepts everything: Terraform core validates the
+// configuration against the schema, which is what this stand-in is for.
 func (s *Server) ValidateDataSourceConfig(context.Context, *tfprotov5.ValidateDataSourceConfigRequest) (*tfprotov5.ValidateDataSourceConfigResponse, error) {
 	return &tfprotov5.ValidateDataSourceConfigResponse{}, nil
 }
