@@ -3,6 +3,7 @@
 # benchmarks (MB/s via b.SetBytes).
 #   BENCH_SIZE_MB=256 (default) sizes the corpus, which is generated once
 #   into .bench/corpus-<size>mb and reused.
+#   BENCH_GO=0 skips the Go benchmarks (replay vs zcat only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,6 +69,7 @@ printf 'ratio replay/zcat:     %8.2f    (target <= 1.5)\n' "${ratio}"
 printf 'peak RSS of replay:    %8.1f MiB (target <= 128; from %s)\n' "${rss_mb}" "${rss_src}"
 printf 'findings:              %8d\n' "$(wc -l <"${tmp}/findings.ndjson")"
 
+if [[ ${BENCH_GO:-1} == 0 ]]; then exit 0; fi
 echo
 echo "--- go benchmarks"
 mapfile -t pkgs < <(grep -rl --include='*_test.go' '^func Benchmark' lambda | xargs -n1 dirname | sort -u | sed 's|^|./|')
