@@ -105,7 +105,6 @@ func Evaluate(name string, rows []map[string]string, allowedRegions []string) Co
 		c.Reason = plural(len(rows), "IAM policy change", "IAM policy changes")
 		failing = rows
 	case UnauthorizedCallers:
-		var bad []string
 		for _, r := range rows {
 			n, err := strconv.Atoi(strings.TrimSpace(r["error_count"]))
 			if err != nil {
@@ -113,7 +112,6 @@ func Evaluate(name string, rows []map[string]string, allowedRegions []string) Co
 			}
 			if n >= UnauthorizedCallThreshold {
 				failing = append(failing, r)
-				bad = append(bad, r["principal_arn"])
 			}
 		}
 		if len(failing) == 0 {
