@@ -41,6 +41,9 @@ type Router struct {
 	Logger     *slog.Logger
 }
 
+// deadlineReserve is the time left at which Handle stops taking records.
+const deadlineReserve = 3 * time.Second
+
 // NewSNSRetryer is the retryer alert-router's SNS client uses: the SDK's
 // standard retryer (which already treats Throttling and
 // ThrottledException as retryable) with more attempts and a longer backoff
@@ -67,6 +70,14 @@ func (r *Router) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.Dy
 		log = log.With("request_id", lc.AwsRequestID)
 	}
 	for _, rec := range ev.Records {
+		// Out of time: checkpoint here rather than let Lambda kill the
+		// invocation, which would retry the whole batch (and re-count every
+		// suppressed record in it).
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < deadlineReserve {
+			log.Warn("invocation deadline near; batch resumes from this record", "sequence_number", rec.Change.SequenceNumber)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			break
+		}
 		if err := r.record(ctx, log, rec); err != nil {
 			log.Error("alert failed; batch resumes from this record", "event_id", rec.EventID,
 				"sequence_number", rec.Change.SequenceNumber, "error", err)

@@ -273,3 +273,15 @@ func TestRouterDropsAMalformedImageWithoutBlockingTheShard(t *testing.T) {
 	assert.Empty(t, resp.BatchItemFailures)
 	assert.Len(t, pub.sent, 1)
 }
+
+func TestRouterCheckpointsBeforeTheInvocationDeadline(t *testing.T) {
+	now := time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)
+	pub := &fakePublisher{}
+	r := newTestRouter(pub, &memSuppressor{window: time.Hour}, &fakeMarker{}, &now)
+	ctx, cancel := context.WithTimeout(context.Background(), deadlineReserve/2)
+	defer cancel()
+	resp, err := r.Handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{insert(t, "42", findingFor("a", "1", finding.Critical, 1))}})
+	require.NoError(t, err)
+	assert.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "42"}}, resp.BatchItemFailures)
+	assert.Empty(t, pub.sent)
+}
