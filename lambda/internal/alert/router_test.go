@@ -285,3 +285,18 @@ func TestRouterCheckpointsBeforeTheInvocationDeadline(t *testing.T) {
 	assert.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "42"}}, resp.BatchItemFailures)
 	assert.Empty(t, pub.sent)
 }
+
+// TestStreamImageDecodesToTheStoredFinding pins what the router relies on:
+// the NEW_IMAGE of an item the store wrote decodes to the same finding,
+// evidence and references included.
+func TestStreamImageDecodesToTheStoredFinding(t *testing.T) {
+	f := sampleFinding()
+	f.References = []string{"CIS 4.5", "ATT&CK T1562.008"}
+	got, err := store.FromStreamImage(streamImage(t, f))
+	require.NoError(t, err)
+	assert.JSONEq(t, string(f.Evidence), string(got.Evidence))
+	got.Evidence, f.Evidence = nil, nil
+	assert.ElementsMatch(t, f.References, got.References)
+	got.References, f.References = nil, nil
+	assert.Equal(t, f, got)
+}
