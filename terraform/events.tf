@@ -113,7 +113,7 @@ resource "aws_s3_bucket_notification" "log_bucket" {
 
 resource "aws_lambda_event_source_mapping" "ingest" {
   event_source_arn                   = aws_sqs_queue.ingest.arn
-  function_name                      = module.function["log-processor"].function_arn
+  function_name                      = module.function["log-processor"].function_name
   batch_size                         = var.ingest_batch_size
   maximum_batching_window_in_seconds = 0
   function_response_types            = ["ReportBatchItemFailures"]
@@ -204,7 +204,7 @@ resource "aws_sqs_queue" "stream_dlq" {
 
 resource "aws_lambda_event_source_mapping" "findings_stream" {
   event_source_arn  = aws_dynamodb_table.findings.stream_arn
-  function_name     = module.function["alert-router"].function_arn
+  function_name     = module.function["alert-router"].function_name
   starting_position = "LATEST"
   batch_size        = 100
 

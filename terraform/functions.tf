@@ -365,6 +365,8 @@ module "function" {
   log_level             = var.log_level
   log_retention_days    = var.lambda_log_retention_days
   alarm_actions         = [aws_sns_topic.alerts[var.operational_alarm_tier].arn]
+  errors_alarm_name     = "${var.name_prefix}-${each.key}-errors-${local.env_suffix}"
+  throttles_alarm_name  = "${var.name_prefix}-${each.key}-throttles-${local.env_suffix}"
 
   tags = merge(local.common_tags, { Function = each.key })
 }

@@ -176,7 +176,7 @@ resource "aws_lambda_function" "this" {
 #------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_metric_alarm" "errors" {
-  alarm_name          = "${var.function_name}-errors"
+  alarm_name          = var.errors_alarm_name
   alarm_description   = "Function ${var.function_name} returned errors."
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -193,7 +193,7 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "throttles" {
-  alarm_name          = "${var.function_name}-throttles"
+  alarm_name          = var.throttles_alarm_name
   alarm_description   = "Invocations of ${var.function_name} were throttled."
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"

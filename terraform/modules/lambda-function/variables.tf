@@ -138,6 +138,21 @@ variable "alarm_actions" {
   default     = []
 }
 
+variable "errors_alarm_name" {
+  description = "Name of the Errors alarm (the caller's naming scheme decides it, like function_name)."
+  type        = string
+}
+
+variable "throttles_alarm_name" {
+  description = "Name of the Throttles alarm (the caller's naming scheme decides it, like function_name)."
+  type        = string
+
+  validation {
+    condition     = var.throttles_alarm_name != var.errors_alarm_name
+    error_message = "The throttles_alarm_name variable must differ from errors_alarm_name."
+  }
+}
+
 variable "error_alarm_threshold" {
   description = "Errors (sum over 5 minutes) at or above which the errors alarm fires."
   type        = number

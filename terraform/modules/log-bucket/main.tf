@@ -17,7 +17,7 @@ resource "aws_s3_bucket" "this" {
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
 
   block_public_acls       = true
   block_public_policy     = true
@@ -26,7 +26,7 @@ resource "aws_s3_bucket_public_access_block" "this" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
 
   rule {
     object_ownership = "BucketOwnerEnforced"
@@ -34,7 +34,7 @@ resource "aws_s3_bucket_ownership_controls" "this" {
 }
 
 resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
 
   versioning_configuration {
     status = "Enabled"
@@ -42,7 +42,7 @@ resource "aws_s3_bucket_versioning" "this" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
 
   rule {
     apply_server_side_encryption_by_default {
@@ -57,7 +57,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 resource "aws_s3_bucket_logging" "this" {
   count = var.access_log_target != null ? 1 : 0
 
-  bucket        = aws_s3_bucket.this.id
+  bucket        = aws_s3_bucket.this.bucket
   target_bucket = var.access_log_target.bucket
   target_prefix = var.access_log_target.prefix
 }
@@ -65,7 +65,7 @@ resource "aws_s3_bucket_logging" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   count = length(var.lifecycle_rules) > 0 ? 1 : 0
 
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
 
   dynamic "rule" {
     for_each = var.lifecycle_rules
@@ -145,7 +145,7 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   policy = data.aws_iam_policy_document.this.json
 
   # S3 rejects concurrent configuration changes on one bucket ("conflicting
