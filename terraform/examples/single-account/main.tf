@@ -36,7 +36,7 @@ module "ctap" {
   # Small, cheap and easy to tear down.
   cloudtrail_log_retention_days         = 7
   lambda_log_retention_days             = 7
-  athena_bytes_scanned_cutoff_per_query = 1024 * 1024 * 1024
+  athena_bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
   kms_deletion_window_days              = 7
   force_destroy                         = var.force_destroy
 }

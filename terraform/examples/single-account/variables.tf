@@ -57,6 +57,12 @@ variable "enable_crawler" {
   default     = true
 }
 
+variable "athena_bytes_scanned_cutoff_per_query" {
+  description = "Athena per-query scan limit in bytes (at least 10485760). Small by default: a sandbox has little data."
+  type        = number
+  default     = 1073741824
+}
+
 variable "alert_subscriptions" {
   description = "Subscriptions to the alert tiers (tier, protocol, endpoint)."
   type = list(object({
