@@ -112,6 +112,8 @@ func setup() (*Env, error) {
 		if err != nil {
 			return nil, errors.New("terraform is not on PATH (install it with scripts/install-terraform.sh, or set CTAP_TERRAFORM)")
 		}
+	} else if _, err := exec.LookPath(tf); err != nil {
+		return nil, fmt.Errorf("CTAP_TERRAFORM=%s is not an executable: %w", tf, err)
 	}
 	e := &Env{Terraform: tf, RepoRoot: root}
 	switch m := os.Getenv("CTAP_PROVIDER"); m {
