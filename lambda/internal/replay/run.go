@@ -172,6 +172,10 @@ func Run(ctx context.Context, sources []Source, opts Options) (Result, error) {
 			select {
 			case work <- j:
 			case <-ctx.Done():
+				// j is already queued for detection: finish it here, or
+				// detection would wait for a worker that never reads it.
+				close(j.batches)
+				j.done <- outcome{err: ctx.Err()}
 				return
 			}
 		}
