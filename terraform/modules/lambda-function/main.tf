@@ -1,5 +1,3 @@
-data "aws_partition" "current" {}
-
 data "aws_region" "current" {}
 
 locals {
