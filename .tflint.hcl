@@ -8,7 +8,6 @@
 # and listed in docs/security-exceptions.md.
 
 config {
-  format = "compact"
   # Local modules (./modules/*) are inspected through their callers as well, so a
   # value passed in by the root module is checked against the submodule's rules.
   call_module_type = "local"

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/tool-versions.sh
 . scripts/tool-versions.sh
 
-mode=write
+mode="write"
 case ${1:-} in
   "") ;;
   --check) mode=check ;;
@@ -48,8 +48,12 @@ for dir in "${modules[@]}"; do
     continue
   fi
   if [[ $mode == check ]]; then
-    if ! "$TERRAFORM_DOCS" --config .terraform-docs.yml --output-check "$dir" >/dev/null 2>&1; then
-      echo "docs: $readme is stale (run: make docs)" >&2
+    if ! msg=$("$TERRAFORM_DOCS" --config .terraform-docs.yml --output-check "$dir" 2>&1); then
+      if [[ $msg == *"out of date"* ]]; then
+        echo "docs: $readme is stale (run: make docs)" >&2
+      else
+        echo "docs: terraform-docs failed on $dir: $msg" >&2
+      fi
       problems=$((problems + 1))
     fi
   else

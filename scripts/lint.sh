@@ -35,6 +35,7 @@ for c in "${checks[@]}"; do
   esac
 done
 if [[ ${#needs[@]} -gt 0 ]]; then
+  mapfile -t needs < <(printf '%s\n' "${needs[@]}" | sort -u)
   scripts/install-tools.sh "${needs[@]}"
 fi
 
@@ -95,7 +96,7 @@ check_actionlint() {
     return 1
   fi
   # actionlint runs shellcheck on every `run:` block when it finds it on PATH.
-  "$ACTIONLINT" -color=never "${files[@]}"
+  "$ACTIONLINT" -no-color "${files[@]}"
 }
 
 check_shellcheck() {
