@@ -56,6 +56,23 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # The log bucket uses an S3 Bucket Key: CloudTrail then needs kms:Decrypt to
+  # create or update an SSE-KMS trail (AWS CloudTrail User Guide, "Configure
+  # AWS KMS key policies for CloudTrail"); without it CreateTrail is refused.
+  # Unconditional as AWS documents it: like DescribeKey, the check runs
+  # before the trail (and any encryption context) exists.
+  statement {
+    sid       = "AllowCloudTrailDecryptWithBucketKey"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+  }
+
   # CloudWatch Logs encrypts the trail's group, the functions' groups and the
   # Glue crawler's group (all named with this deployment's suffix).
   statement {
