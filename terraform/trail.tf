@@ -101,6 +101,16 @@ resource "aws_cloudtrail" "this" {
         field  = "resources.type"
         equals = ["AWS::Lambda::Function"]
       }
+
+      # Not the platform's own functions: each of their invocations would be
+      # an Invoke event that reaches event-analyzer again (log group
+      # subscription, EventBridge) and log-processor again (next log file),
+      # so they would invoke themselves without end. Their code and
+      # configuration changes are management events and stay logged.
+      field_selector {
+        field           = "resources.ARN"
+        not_starts_with = [for k in local.function_keys : local.function_arns_by_name[k]]
+      }
     }
   }
 
