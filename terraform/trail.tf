@@ -141,6 +141,19 @@ resource "aws_cloudtrail" "this" {
 
   tags = local.common_tags
 
+  lifecycle {
+    # Object events of the trail's own bucket (or of the bucket its access
+    # logs go to) would feed themselves: each delivered log file is a
+    # PutObject event that lands in the next log file, for ever.
+    precondition {
+      condition = length(setintersection(var.s3_data_event_bucket_arns, [
+        "arn:${local.partition}:s3:::${local.names.log_bucket}",
+        "arn:${local.partition}:s3:::${local.names.access_log_bucket}",
+      ])) == 0
+      error_message = "The s3_data_event_bucket_arns variable lists the trail's own log bucket or its access-log bucket (${local.names.log_bucket}, ${local.names.access_log_bucket}): their object events would log themselves without end. Leave them out; requests to the log bucket are already recorded by S3 server access logging."
+    }
+  }
+
   # The bucket policy (both AWSLogs paths) and the delivery role's permissions
   # must exist before CloudTrail validates them in CreateTrail.
   depends_on = [
