@@ -38,6 +38,24 @@ var iamPolicyEvents = set("DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPo
 // trailEvents are the CIS 4.5 CloudTrail configuration changes.
 var trailEvents = set("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging", "PutEventSelectors", "PutInsightSelectors")
 
+// globalServices record their events in us-east-1 wherever the caller
+// works, so those events say nothing about which regions are in use. Keep
+// the list in step with terraform/queries/compliance/regions_in_use.sql.
+var globalServices = set(
+	"iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com", "organizations.amazonaws.com",
+	"cloudfront.amazonaws.com", "route53.amazonaws.com", "route53domains.amazonaws.com",
+	"support.amazonaws.com", "health.amazonaws.com", "account.amazonaws.com",
+	"billingconsole.amazonaws.com", "ce.amazonaws.com", "waf.amazonaws.com", "shield.amazonaws.com")
+
+// countsForRegionPolicy reports whether an event shows a region in use: not
+// an event AWS emitted itself, nor a global service's event in us-east-1.
+func countsForRegionPolicy(e *cloudtrail.Event) bool {
+	if e.EventType == "AwsServiceEvent" {
+		return false
+	}
+	return !(e.AWSRegion == "us-east-1" && globalServices[e.EventSource])
+}
+
 func set(items ...string) map[string]bool {
 	m := make(map[string]bool, len(items))
 	for _, i := range items {
@@ -64,7 +82,7 @@ func (c *EventControls) Add(e *cloudtrail.Event) {
 			c.last = t
 		}
 	}
-	if e.AWSRegion != "" {
+	if e.AWSRegion != "" && countsForRegionPolicy(e) {
 		c.regions[[2]string{e.AWSRegion, acct}]++
 	}
 	if e.UserIdentity.Type == "Root" && e.UserIdentity.InvokedBy == "" && e.EventType != "AwsServiceEvent" {

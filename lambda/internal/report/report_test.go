@@ -286,3 +286,35 @@ func TestEventControlsMatchTheNamedQueryColumns(t *testing.T) {
 	assert.Equal(t, Fail, got[RegionsInUse].Status)
 	assert.Contains(t, got[RegionsInUse].Reason, "ap-south-1")
 }
+
+// TestRegionPolicyIgnoresGlobalServices: IAM, STS, sign-in and the other
+// global services record their events in us-east-1 wherever the caller
+// works, and AWS's own service events are not the customer's activity; a
+// team allowed only eu-west-1 must not fail every day because of them.
+func TestRegionPolicyIgnoresGlobalServices(t *testing.T) {
+	ev := func(js string) *cloudtrail.Event {
+		var e cloudtrail.Event
+		require.NoError(t, json.Unmarshal([]byte(js), &e))
+		return &e
+	}
+	allowed := []string{"eu-west-1"}
+	ec := NewEventControls()
+	ec.Add(ev(`{"eventTime":"2026-11-21T04:00:00Z","eventName":"GetUser","eventSource":"iam.amazonaws.com","awsRegion":"us-east-1","recipientAccountId":"111111111111"}`))
+	ec.Add(ev(`{"eventTime":"2026-11-21T04:01:00Z","eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com","awsRegion":"us-east-1","recipientAccountId":"111111111111"}`))
+	ec.Add(ev(`{"eventTime":"2026-11-21T04:02:00Z","eventName":"AssumeRole","eventSource":"sts.amazonaws.com","awsRegion":"us-east-1","recipientAccountId":"111111111111"}`))
+	ec.Add(ev(`{"eventTime":"2026-11-21T04:03:00Z","eventName":"RotateKey","eventSource":"kms.amazonaws.com","awsRegion":"ap-south-1","eventType":"AwsServiceEvent","recipientAccountId":"111111111111"}`))
+	ec.Add(ev(`{"eventTime":"2026-11-21T04:04:00Z","eventName":"ListBuckets","eventSource":"s3.amazonaws.com","awsRegion":"eu-west-1","recipientAccountId":"111111111111"}`))
+	got := map[string]Control{}
+	for _, c := range ec.Controls(allowed) {
+		got[c.Name] = c
+	}
+	assert.Equal(t, Pass, got[RegionsInUse].Status, got[RegionsInUse].Reason)
+
+	// A regional service used in us-east-1 is still a region in use.
+	ec.Add(ev(`{"eventTime":"2026-11-21T04:05:00Z","eventName":"RunInstances","eventSource":"ec2.amazonaws.com","awsRegion":"us-east-1","recipientAccountId":"111111111111"}`))
+	for _, c := range ec.Controls(allowed) {
+		got[c.Name] = c
+	}
+	assert.Equal(t, Fail, got[RegionsInUse].Status)
+	assert.Contains(t, got[RegionsInUse].Reason, "us-east-1")
+}
