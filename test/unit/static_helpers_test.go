@@ -107,16 +107,6 @@ func boundPolicy(b *hclcheck.Block, attr string) hclcheck.Policy {
 	return p
 }
 
-// boundStrings renders an attribute as strings (see Module.Strings) after following
-// submodule variables to their callers' arguments and locals to their values.
-func boundStrings(b *hclcheck.Block, e hclsyntax.Expression) []string {
-	var out []string
-	for _, bd := range b.Module.Through(e) {
-		out = append(out, bd.M.Strings(bd.M.Resolve(bd.E))...)
-	}
-	return out
-}
-
 // boundBool reports whether an attribute is the constant true, directly or through
 // every caller's argument (or the variable default) when it is a submodule variable.
 func boundBool(b *hclcheck.Block, e hclsyntax.Expression, want bool) bool {

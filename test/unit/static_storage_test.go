@@ -264,12 +264,11 @@ func checkBucketAccessLogging(t *hclcheck.Tree) []staticViolation {
 
 // lifecycleRule is one lifecycle rule as one context sees it.
 type lifecycleRule struct {
-	pos           string
-	prefix        string
-	prefixKnown   bool
-	abort         bool
-	noncurrent    bool
-	expirationSet bool
+	pos         string
+	prefix      string
+	prefixKnown bool
+	abort       bool
+	noncurrent  bool
 }
 
 func checkLifecycleFilter(t *hclcheck.Tree) []staticViolation {

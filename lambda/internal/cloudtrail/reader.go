@@ -658,7 +658,7 @@ func (rd *Reader) startRecords(c byte) (*Event, error, bool) {
 		}
 		rd.mark = -1
 	}
-	return nil, rd.unreadable(fmt.Errorf("Records is %s, not an array", describeValue(c))), true
+	return nil, rd.unreadable(fmt.Errorf("top-level Records is %s, not an array", describeValue(c))), true
 }
 
 func describeValue(c byte) string {
@@ -700,7 +700,7 @@ func (rd *Reader) element() (*Event, error, bool) {
 			return nil, rd.syntaxError(fmt.Errorf("expected ',' or ']' after record %d, found %s", rd.index-1, describeByte(c))), true
 		}
 		rd.r++
-		if c, err = rd.skipSpace(rd.lineMode); err != nil {
+		if _, err = rd.skipSpace(rd.lineMode); err != nil {
 			return nil, rd.syntaxError(rd.syntaxCause(err)), true
 		}
 	}

@@ -49,7 +49,7 @@ func (p Plan) Unknown(addr string, path ...any) (bool, error) {
 	if !ok || rc.Change == nil {
 		return false, fmt.Errorf("%s has no planned change", addr)
 	}
-	var cur any = rc.Change.AfterUnknown
+	cur := rc.Change.AfterUnknown
 	for _, step := range path {
 		switch s := step.(type) {
 		case string:
