@@ -391,3 +391,33 @@ resource "aws_cloudwatch_log_group" "l" { name = "/aws/lambda/${aws_lambda_funct
 		})
 	}
 }
+
+// The static checks must see the schema the plans run against (v5.100.0 with the v6
+// deltas), or a rule could demand an argument the stand-in rejects.
+func TestSchemaLookupsSeeTheServedV6Schema(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		typ, attr       string
+		has, known      bool
+		taggable, tagOK bool
+	}{
+		{"regional type gains region", "aws_sqs_queue", "region", true, true, true, true},
+		{"global type gets no region", "aws_iam_role", "region", false, true, true, true},
+		{"argument v6 removes is gone", "aws_flow_log", "log_group_name", false, true, true, true},
+		{"argument v6 adds is there", "aws_s3_bucket", "bucket_region", true, true, true, true},
+		{"untaggable type", "aws_s3_bucket_policy", "policy", true, true, false, true},
+		{"type v6 removes is unknown", "aws_opsworks_stack", "name", false, false, false, false},
+		{"other provider is unknown", "random_string", "length", false, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			has, known := SchemaAttribute(tc.typ, tc.attr)
+			if has != tc.has || known != tc.known {
+				t.Errorf("SchemaAttribute(%s, %s) = %v, %v; want %v, %v", tc.typ, tc.attr, has, known, tc.has, tc.known)
+			}
+			taggable, known := Taggable(tc.typ)
+			if taggable != tc.taggable || known != tc.tagOK {
+				t.Errorf("Taggable(%s) = %v, %v; want %v, %v", tc.typ, taggable, known, tc.taggable, tc.tagOK)
+			}
+		})
+	}
+}

@@ -1,8 +1,7 @@
 package hclcheck
 
 import (
-	"sync"
-
+	tfschema "github.com/ctap-platform/ctap/test/tfstub/schema"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -104,19 +103,16 @@ func SchemaAttribute(resourceType, attr string) (has, known bool) {
 	return has, true
 }
 
-var schemaCache sync.Map // resource type -> *tfjson.Schema
-
-// schemaOf parses (once) and returns the provider schema of a resource type, or nil
-// for types the AWS provider schema does not describe.
+// schemaOf returns the schema of an AWS resource type as the plan-only stand-in serves
+// it (v5.100.0 with the v6 deltas), so the static checks and the plans agree on what a
+// type accepts. The stand-in's schema package parses each type on first lookup and
+// caches it, so the checks pay only for the types they ask about. It returns nil for
+// types the schema does not describe, and for a type whose v6 delta fails to apply:
+// TestEveryDeltaAppliesToTheUpstreamSchema in test/tfstub/schema fails on that.
 func schemaOf(resourceType string) *tfjson.Schema {
-	if s, ok := schemaCache.Load(resourceType); ok {
-		return s.(*tfjson.Schema)
-	}
-	f, ok := resourceSchemas[resourceType]
-	if !ok {
+	s, ok, err := tfschema.AWS().Resource(resourceType)
+	if !ok || err != nil {
 		return nil
 	}
-	s := f()
-	schemaCache.Store(resourceType, s)
 	return s
 }
