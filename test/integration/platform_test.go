@@ -35,7 +35,7 @@ const repoRoot = "../.."
 var defaultRegions = []string{"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"}
 
 func TestPlatformEndToEnd(t *testing.T) {
-	workDir := teststructure.CopyTerraformFolderToTemp(t, filepath.Join(repoRoot, "terraform"), "examples/single-account")
+	workDir := deploymentDir(t)
 
 	defer teststructure.RunTestStage(t, "teardown", func() {
 		opts := teststructure.LoadTerraformOptions(t, workDir)
@@ -43,6 +43,8 @@ func TestPlatformEndToEnd(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
 		defer cancel()
 		terraform.DestroyContext(t, ctx, opts)
+		// Destroyed: nothing is left for a later run (or CI's always-destroy step) to find.
+		require.NoError(t, os.RemoveAll(teststructure.FormatTestDataPath(".", "")))
 	})
 
 	teststructure.RunTestStage(t, "deploy", func() {
@@ -83,6 +85,26 @@ func TestPlatformEndToEnd(t *testing.T) {
 			t.Run("security", func(t *testing.T) { t.Parallel(); testSecurity(t, p) })
 		})
 	})
+}
+
+// deploymentDir is where the example is applied. A run that deploys copies
+// the Terraform under test/integration/.test-data/ and remembers the copy
+// there, so that a later run with SKIP_deploy=true (an engineer re-running
+// validation, or CI's always-destroy step after a killed run) finds the same
+// state. With SKIP_ variables set and nothing remembered, terratest keeps
+// the state in the example folder itself.
+func deploymentDir(t *testing.T) string {
+	t.Helper()
+	const name = "workDir"
+	if _, err := os.Stat(teststructure.FormatTestDataPath(".", name+".json")); err == nil {
+		return teststructure.LoadString(t, ".", name)
+	}
+	dest, err := filepath.Abs(teststructure.FormatTestDataPath(".", "deployments"))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(dest, 0o755))
+	dir := teststructure.CopyTerraformFolderToDest(t, filepath.Join(repoRoot, "terraform"), "examples/single-account", dest)
+	teststructure.SaveString(t, ".", name, dir)
+	return dir
 }
 
 // scanCutoffBytes is the smallest cutoff Athena accepts (10 MB); the athena
