@@ -173,19 +173,7 @@ resource "aws_iam_role" "crawler" {
 }
 
 data "aws_iam_policy_document" "crawler" {
-  statement {
-    sid       = "ListTrailLogBucket"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [module.log_bucket.bucket_arn]
-  }
-
-  statement {
-    sid       = "ReadTrailLogObjects"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${module.log_bucket.bucket_arn}/AWSLogs/*"]
-  }
+  source_policy_documents = [data.aws_iam_policy_document.read_trail_logs.json]
 
   statement {
     sid       = "DecryptTrailLogsViaS3"

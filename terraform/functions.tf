@@ -106,6 +106,8 @@ data "aws_iam_policy_document" "use_key_via_dynamodb" {
 
 # Athena, Glue catalogue and S3 access shared by the two Athena-running functions.
 data "aws_iam_policy_document" "athena_access" {
+  source_policy_documents = [data.aws_iam_policy_document.read_trail_logs.json]
+
   statement {
     sid    = "RunQueriesInPlatformWorkgroup"
     effect = "Allow"
@@ -126,20 +128,6 @@ data "aws_iam_policy_document" "athena_access" {
     effect    = "Allow"
     actions   = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"]
     resources = [local.glue_catalog_arn, local.glue_database_arn, local.glue_tables_arn]
-  }
-
-  statement {
-    sid       = "ListTrailLogBucket"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [module.log_bucket.bucket_arn]
-  }
-
-  statement {
-    sid       = "ReadTrailLogObjects"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${module.log_bucket.bucket_arn}/AWSLogs/*"]
   }
 
   # Athena writes results with the caller's credentials.

@@ -178,3 +178,22 @@ module "athena_results_bucket" {
 
   tags = local.common_tags
 }
+
+# Reading the archive, for every reader that goes through S3 itself: the
+# crawler, and Athena on behalf of the compliance reporter and anomaly
+# detector. Decrypting is granted by each reader's own policy.
+data "aws_iam_policy_document" "read_trail_logs" {
+  statement {
+    sid       = "ListTrailLogBucket"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [module.log_bucket.bucket_arn]
+  }
+
+  statement {
+    sid       = "ReadTrailLogObjects"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${module.log_bucket.bucket_arn}/AWSLogs/*"]
+  }
+}
